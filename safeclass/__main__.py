@@ -1,0 +1,5 @@
+"""Entry for ``python -m safeclass``."""
+
+from safeclass.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,32 @@
+"""Fill help references (``{help:acosav}``) from a campaign's help directory."""
+
+from __future__ import annotations
+
+import re
+
+from safeclass.content.models import HelpEntry, Text
+
+_REF = re.compile(r"\{help:([a-z0-9][a-z0-9_-]*)(?:\.(name|phone|text|web|hours))?\}")
+
+
+def fill_help(text: str, directory: dict[str, HelpEntry], lang: str) -> str:
+    """Replace each help reference in ``text`` with the directory's entry, in ``lang``."""
+
+    def one(match: re.Match[str]) -> str:
+        entry = directory.get(match.group(1))
+        if entry is None:  # the loader refuses such files; keep the text readable if one slips through
+            return match.group(0)
+        field = match.group(2)
+        if field in ("name", "hours"):
+            return getattr(entry, field).get(lang)
+        if field is not None:
+            return getattr(entry, field) or ""
+        contact = entry.phone or entry.text or entry.web
+        return f"{entry.name.get(lang)} ({contact})" if contact else entry.name.get(lang)
+
+    return _REF.sub(one, text)
+
+
+def localize(text: Text, directory: dict[str, HelpEntry], lang: str) -> str:
+    """A bilingual text in ``lang`` with its help references filled in."""
+    return fill_help(text.get(lang), directory, lang)

@@ -1,0 +1,84 @@
+"""YAML parsing that remembers where every value was written, so errors can name file:line."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+PathPart = str | int
+Path = tuple[PathPart, ...]
+
+
+@dataclass
+class Located:
+    """Parsed YAML data with the line of every key and list item, and any structural problems."""
+
+    data: Any
+    lines: dict[Path, int] = field(default_factory=dict)
+    problems: list[tuple[int, Path, str]] = field(default_factory=list)
+
+    def line_of(self, path: Path) -> int:
+        """Line of ``path``, or of its nearest written ancestor (1 for the document)."""
+        for end in range(len(path), -1, -1):
+            line = self.lines.get(tuple(path[:end]))
+            if line is not None:
+                return line
+        return 1
+
+
+def format_path(path: Path) -> str:
+    """``('sections', 3, 'body')`` -> ``sections[3].body``."""
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(document)"
+
+
+def parse_yaml(text: str) -> Located:
+    """Parse one YAML document; syntax errors and duplicate keys become located problems."""
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return Located(data=None, problems=[(1, (), "the file is empty")])
+        data = loader.construct_document(node)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else 1
+        return Located(data=None, problems=[(line, (), f"YAML syntax: {exc.problem or exc.context}")])
+    except yaml.YAMLError as exc:  # e.g. an unhashable key
+        return Located(data=None, problems=[(1, (), f"YAML: {exc}")])
+    finally:
+        loader.dispose()
+    located = Located(data=data)
+    _index(loader, node, (), located)
+    return located
+
+
+def _index(loader: yaml.SafeLoader, node: yaml.Node, path: Path, out: Located) -> None:
+    out.lines.setdefault(path, node.start_mark.line + 1)
+    if isinstance(node, yaml.MappingNode):
+        seen: dict[Any, int] = {}
+        for key_node, value_node in node.value:
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else repr(key_node.value)
+            line = key_node.start_mark.line + 1
+            if key in seen:
+                out.problems.append((line, (*path, key), f"duplicate key (first written on line {seen[key]})"))
+                continue
+            seen[key] = line
+            child = (*path, _constructed_key(loader, key_node))
+            out.lines[child] = line
+            _index(loader, value_node, child, out)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            _index(loader, item, (*path, i), out)
+
+
+def _constructed_key(loader: yaml.SafeLoader, key_node: yaml.Node) -> Any:
+    # Keys such as `1:` or `yes:` construct to int/bool; the path must use the same value as the data.
+    try:
+        return loader.construct_object(key_node, deep=True)
+    except yaml.YAMLError:
+        return key_node.value
