@@ -8,6 +8,7 @@ from collections import Counter
 from pathlib import Path
 
 from safeclass import config
+from safeclass.domain import Role
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -25,7 +26,13 @@ def main(argv: list[str] | None = None) -> int:
         register(commands)
 
     args = parser.parse_args(argv)
-    return args.run(args)
+    from safeclass.db.engine import DatabaseUnavailable
+
+    try:
+        return args.run(args)
+    except DatabaseUnavailable as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
 
 
 def _check_content(args: argparse.Namespace) -> int:
@@ -73,4 +80,134 @@ def _check_content(args: argparse.Namespace) -> int:
     return 0
 
 
-_REGISTRARS: list = []
+def _database():  # noqa: ANN202
+    from safeclass.db.engine import Database
+
+    return Database(config.database_url())
+
+
+def _campaign(catalog, requested: str | None):  # noqa: ANN001, ANN202
+    campaign_id = requested or config.campaign_id() or (sorted(catalog.campaigns)[0] if len(catalog.campaigns) == 1 else None)
+    if campaign_id is None or campaign_id not in catalog.campaigns:
+        known = ", ".join(sorted(catalog.campaigns)) or "none"
+        raise SystemExit(f"error: choose a campaign with --campaign (known: {known})")
+    return catalog.campaigns[campaign_id]
+
+
+def _migrate(args: argparse.Namespace) -> int:
+    from safeclass.db.migrate import upgrade
+
+    database = _database()
+    upgrade(database)
+    print(f"database {database.url if database.is_sqlite else 'at DATABASE_URL'} is up to date")
+    return 0
+
+
+def _seed_demo(args: argparse.Namespace) -> int:
+    from sqlalchemy import func, select
+
+    from safeclass.content import load_catalog
+    from safeclass.db.models import Account
+    from safeclass.demo import DEMO_PASSWORD, demo_accounts, seed_demo
+
+    catalog = load_catalog(config.content_root()).require_ok()
+    campaign = _campaign(catalog, args.campaign)
+    database = _database()
+    database.check()
+    with database.reading() as session:
+        empty = not session.scalar(select(func.count()).select_from(Account))
+    if empty:
+        print(f"seeding the demo campaign '{campaign.id}' with {args.learners:,} simulated learners …", flush=True)
+        seed_demo(database, catalog, campaign, learners=args.learners)
+    elif not args.if_empty:
+        print("error: the database already has accounts; seed-demo only fills an empty database", file=sys.stderr)
+        return 1
+    with database.reading() as session:
+        accounts = demo_accounts(session)
+    print(f"\nDemo sign-ins (password for all: {DEMO_PASSWORD}):")
+    for account in accounts:
+        print(f"  {account.username:<22} {account.role.value:<12} {account.what}")
+    return 0
+
+
+def _create_user(args: argparse.Namespace) -> int:
+    from safeclass.services import ServiceError
+    from safeclass.services.accounts import create_account
+
+    password = sys.stdin.readline().rstrip("\n") if args.password_stdin else None
+    database = _database()
+    database.check()
+    try:
+        with database.transaction() as session:
+            account, used = create_account(
+                session, username=args.username, display_name=args.name or args.username, role=args.role,
+                password=password, site_code=args.site, district=args.district,
+            )  # fmt: skip
+    except ServiceError as exc:
+        print(f"error: {exc.code.replace('_', ' ')} {exc.params or ''}".rstrip(), file=sys.stderr)
+        return 1
+    print(f"created {account.role} '{account.username}'")
+    if password is None:
+        print(f"one-time password (must be changed at first sign-in): {used}")
+    return 0
+
+
+def _import_sites(args: argparse.Namespace) -> int:
+    from safeclass.content import load_catalog
+    from safeclass.content.roster import parse_roster
+    from safeclass.services.roster import import_sites
+
+    path = Path(args.csv)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        print(f"error: cannot read {path}: {exc}", file=sys.stderr)
+        return 2
+    rows, problems = parse_roster(text)
+    if problems:
+        for p in problems:
+            print(f"{path}:{p.line} {p.column}: {p.message}")
+        print(f"\n{len(problems)} error(s); nothing imported.", file=sys.stderr)
+        return 1
+    campaign = _campaign(load_catalog(config.content_root()), args.campaign)
+    database = _database()
+    database.check()
+    with database.transaction() as session:
+        added, updated = import_sites(session, rows, campaign.id)
+    print(f"{len(rows)} sites: {added} added, {updated} updated (campaign {campaign.id})")
+    return 0
+
+
+def _register_admin_commands(commands) -> None:  # noqa: ANN001
+    p = commands.add_parser("migrate", help="create or upgrade the database schema", description=(
+        "Apply every Alembic migration to the database (DATABASE_URL, or data/safeclass.db). Safe to run again."))
+    p.set_defaults(run=_migrate)
+
+    p = commands.add_parser("seed-demo", help="load the synthetic demo campaign", description=(
+        "Fill an empty database with the synthetic roster, demo accounts and simulated progress, and print the "
+        "demo sign-ins. Use --learners to scale the simulation (up to 1,000,000 for benchmarks)."))
+    p.add_argument("--learners", type=int, default=20_000, help="simulated learners (default: %(default)s)")
+    p.add_argument("--campaign", help="campaign id (default: the only campaign, or SAFECLASS_CAMPAIGN)")
+    p.add_argument("--if-empty", action="store_true", help="do nothing (but print the sign-ins) when already seeded")
+    p.set_defaults(run=_seed_demo)
+
+    p = commands.add_parser("create-user", help="create a staff account", description=(
+        "Create a teacher, principal, coordinator or admin account. Without --password-stdin a one-time "
+        "password is printed, which must be changed at first sign-in."))
+    p.add_argument("--username", required=True)
+    p.add_argument("--role", required=True, choices=[r.value for r in Role])
+    p.add_argument("--name", help="display name (staff only; never a student)")
+    p.add_argument("--site", help="site code (required for teacher and principal)")
+    p.add_argument("--district", help="limit a coordinator to one district, e.g. Gangnam-gu")
+    p.add_argument("--password-stdin", action="store_true", help="read the password from the first line of standard input")
+    p.set_defaults(run=_create_user)
+
+    p = commands.add_parser("import-sites", help="import or update the site roster from CSV", description=(
+        "Add new sites and update changed ones from a roster CSV (site_code,name,district,type,expected_students). "
+        "Every bad row is reported with its line; nothing is imported unless the whole file is valid."))
+    p.add_argument("csv", help="path to the roster CSV")
+    p.add_argument("--campaign", help="campaign id (default: the only campaign, or SAFECLASS_CAMPAIGN)")
+    p.set_defaults(run=_import_sites)
+
+
+_REGISTRARS = [_register_admin_commands]

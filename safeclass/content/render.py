@@ -22,7 +22,9 @@ def fill_help(text: str, directory: dict[str, HelpEntry], lang: str) -> str:
         if field is not None:
             return getattr(entry, field) or ""
         contact = entry.phone or entry.text or entry.web
-        return f"{entry.name.get(lang)} ({contact})" if contact else entry.name.get(lang)
+        name = entry.name.get(lang)
+        # Names such as "경찰 112" already carry the number; don't print it twice.
+        return f"{name} ({contact})" if contact and contact not in name else name
 
     return _REF.sub(one, text)
 

@@ -1,0 +1,1 @@
+"""Storage: typed SQLAlchemy models, engine and sessions (SQLite or PostgreSQL), Alembic migrations."""

@@ -1,0 +1,109 @@
+"""Engines and sessions: SQLite with WAL and BEGIN IMMEDIATE for writes, or PostgreSQL via DATABASE_URL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+SQLITE_BUSY_TIMEOUT_MS = 5000  # a writer waits this long for another writer instead of failing at once
+
+
+class DatabaseUnavailable(RuntimeError):
+    """The configured database cannot be reached; the message names it (password masked) and what to do."""
+
+
+def masked(url: str) -> str:
+    """The URL with any password replaced by ***."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "<unparseable URL>"
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for ``url``; SQLite gets WAL, synchronous=NORMAL, foreign keys and immediate write locks."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise DatabaseUnavailable(f"DATABASE_URL is not a database URL ({masked(url)}): {exc}") from exc
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(parsed, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+        _configure_sqlite(engine)
+        return engine
+    try:
+        return create_engine(parsed, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    except NoSuchModuleError as exc:
+        raise DatabaseUnavailable(f"unsupported database URL {masked(url)}: use sqlite:///path or postgresql+psycopg://…") from exc
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record) -> None:  # noqa: ANN001
+        # Let SQLAlchemy's "begin" event emit BEGIN itself instead of pysqlite's implicit, deferred one.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection) -> None:  # noqa: ANN001
+        # A deferred BEGIN that later upgrades to a write fails at once under contention; writers take
+        # the lock up front. Read-only sessions stay deferred so dashboards never wait for writers.
+        mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
+        connection.exec_driver_sql(f"BEGIN {mode}")
+
+
+class Database:
+    """One database: sessions for user actions (one transaction each) and for reads."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine = make_engine(url)
+        writer = self.engine.execution_options(sqlite_begin="IMMEDIATE")
+        self._writes = sessionmaker(bind=writer, expire_on_commit=False)
+        self._reads = sessionmaker(bind=self.engine, expire_on_commit=False)
+
+    @property
+    def is_sqlite(self) -> bool:
+        """Whether this is the embedded SQLite database."""
+        return self.engine.dialect.name == "sqlite"
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """A session whose work commits together at the end of the block, or not at all."""
+        with self._writes.begin() as session:
+            yield session
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A session for reads only."""
+        with self._reads() as session:
+            yield session
+
+    def check(self) -> None:
+        """Connect once; raise DatabaseUnavailable with a clear message if that fails."""
+        try:
+            with self.engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+        except OperationalError as exc:
+            reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+            raise DatabaseUnavailable(
+                f"cannot connect to the database {masked(self.url)}: {reason}\n"
+                "Check that the server is running and DATABASE_URL is right, or unset DATABASE_URL to use "
+                "the embedded SQLite database."
+            ) from exc
+
+    def dispose(self) -> None:
+        """Close pooled connections."""
+        self.engine.dispose()

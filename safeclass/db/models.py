@@ -1,0 +1,221 @@
+"""Typed ORM models. Learners are pseudonymous: a class group, a seat number and an optional PIN hash."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from safeclass.db.base import Base, campaign_id, content_hash, content_id, created_at, intpk, utcnow
+
+# A row belongs to exactly one kind of participant: a student (learner) or a staff member (account).
+ONE_PARTICIPANT = "(learner_id IS NULL) <> (account_id IS NULL)"
+
+
+class Site(Base):
+    """A school or youth facility of the roster."""
+
+    __tablename__ = "site"
+
+    id: Mapped[intpk]
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    district: Mapped[str] = mapped_column(String(40), index=True)
+    site_type: Mapped[str] = mapped_column(String(20))
+    expected_students: Mapped[int]
+    synthetic: Mapped[bool] = mapped_column(default=False)
+
+
+class Account(Base):
+    """A staff member who signs in: teacher, principal, coordinator or admin."""
+
+    __tablename__ = "account"
+    __table_args__ = (
+        CheckConstraint("role IN ('teacher', 'principal', 'coordinator', 'admin')", name="role"),
+        CheckConstraint("role NOT IN ('teacher', 'principal') OR site_id IS NOT NULL", name="site_staff_have_site"),
+    )
+
+    id: Mapped[intpk]
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(100))
+    email: Mapped[str | None] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(20))
+    site_id: Mapped[int | None] = mapped_column(ForeignKey("site.id"), index=True)
+    # A coordinator with a district sees only that district; without one, the whole campaign.
+    district: Mapped[str | None] = mapped_column(String(40))
+    must_change_password: Mapped[bool] = mapped_column(default=False)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[created_at]
+    last_login_at: Mapped[dt.datetime | None]
+
+    site: Mapped[Site | None] = relationship()
+
+
+class ClassGroup(Base):
+    """A class that students join with a code; its level decides which lessons they see."""
+
+    __tablename__ = "class_group"
+
+    id: Mapped[intpk]
+    site_id: Mapped[int] = mapped_column(ForeignKey("site.id"), index=True)
+    campaign_id: Mapped[campaign_id]
+    join_code: Mapped[str] = mapped_column(String(12), unique=True)
+    label: Mapped[str] = mapped_column(String(40))
+    level: Mapped[str] = mapped_column(String(20))
+    grade: Mapped[int | None]
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"))
+    created_at: Mapped[created_at]
+    closed_at: Mapped[dt.datetime | None]
+
+    site: Mapped[Site] = relationship()
+
+
+class Learner(Base):
+    """A student seat in a class group: no name, no birthdate, no free text."""
+
+    __tablename__ = "learner"
+    __table_args__ = (UniqueConstraint("class_group_id", "seat_number"),)
+
+    id: Mapped[intpk]
+    class_group_id: Mapped[int] = mapped_column(ForeignKey("class_group.id", ondelete="CASCADE"))
+    seat_number: Mapped[int]
+    pin_hash: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[created_at]
+
+    class_group: Mapped[ClassGroup] = relationship()
+
+
+class ModuleProgress(Base):
+    """How far a learner or staff member is through a module, and the content version they used."""
+
+    __tablename__ = "module_progress"
+    __table_args__ = (
+        CheckConstraint(ONE_PARTICIPANT, name="one_participant"),
+        UniqueConstraint("learner_id", "campaign_id", "module_id"),
+        UniqueConstraint("account_id", "campaign_id", "module_id"),
+    )
+
+    id: Mapped[intpk]
+    learner_id: Mapped[int | None] = mapped_column(ForeignKey("learner.id", ondelete="CASCADE"))
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id", ondelete="CASCADE"))
+    campaign_id: Mapped[campaign_id]
+    module_id: Mapped[content_id]
+    content_hash: Mapped[content_hash]
+    sections_done: Mapped[int] = mapped_column(default=0)
+    started_at: Mapped[created_at]
+    completed_at: Mapped[dt.datetime | None]
+
+
+class QuizAttempt(Base):
+    """A submitted quiz attempt; ``attempt_key`` makes a repeated submission a no-op."""
+
+    __tablename__ = "quiz_attempt"
+    __table_args__ = (
+        CheckConstraint(ONE_PARTICIPANT, name="one_participant"),
+        Index("ix_quiz_attempt_learner_quiz", "learner_id", "quiz_id"),
+        Index("ix_quiz_attempt_account_quiz", "account_id", "quiz_id"),
+    )
+
+    id: Mapped[intpk]
+    attempt_key: Mapped[str] = mapped_column(String(64), unique=True)
+    learner_id: Mapped[int | None] = mapped_column(ForeignKey("learner.id", ondelete="CASCADE"))
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id", ondelete="CASCADE"))
+    campaign_id: Mapped[campaign_id]
+    quiz_id: Mapped[content_id]
+    content_hash: Mapped[content_hash]
+    score: Mapped[int]
+    max_score: Mapped[int]
+    passed: Mapped[bool]
+    # Question ids and the chosen option indexes only: never free text.
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON)
+    submitted_at: Mapped[created_at]
+
+
+class ScenarioChoice(Base):
+    """One choice made in a scenario run; ``(run_key, node_id)`` makes a repeated click a no-op."""
+
+    __tablename__ = "scenario_choice"
+    __table_args__ = (
+        CheckConstraint(ONE_PARTICIPANT, name="one_participant"),
+        UniqueConstraint("run_key", "node_id"),
+    )
+
+    id: Mapped[intpk]
+    run_key: Mapped[str] = mapped_column(String(64), index=True)
+    learner_id: Mapped[int | None] = mapped_column(ForeignKey("learner.id", ondelete="CASCADE"))
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id", ondelete="CASCADE"))
+    campaign_id: Mapped[campaign_id]
+    module_id: Mapped[content_id]
+    scenario_id: Mapped[content_id]
+    node_id: Mapped[content_id]
+    choice_index: Mapped[int]
+    points: Mapped[int]
+    critical: Mapped[bool]
+    content_hash: Mapped[content_hash]
+    chosen_at: Mapped[created_at]
+
+
+class LessonAttestation(Base):
+    """A teacher's record that a lesson was delivered to a whole class without student devices."""
+
+    __tablename__ = "lesson_attestation"
+    __table_args__ = (UniqueConstraint("class_group_id", "module_id"),)
+
+    id: Mapped[intpk]
+    class_group_id: Mapped[int] = mapped_column(ForeignKey("class_group.id", ondelete="CASCADE"))
+    campaign_id: Mapped[campaign_id]
+    module_id: Mapped[content_id]
+    content_hash: Mapped[content_hash]
+    attested_by_id: Mapped[int] = mapped_column(ForeignKey("account.id"))
+    delivered_on: Mapped[dt.date] = mapped_column(Date)
+    students_present: Mapped[int]
+    created_at: Mapped[created_at]
+
+
+class SiteRollup(Base):
+    """Running totals per campaign and site, kept in step with every completion (dashboards read O(sites))."""
+
+    __tablename__ = "site_rollup"
+
+    campaign_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("site.id", ondelete="CASCADE"), primary_key=True)
+    learners_joined: Mapped[int] = mapped_column(default=0)
+    learners_started: Mapped[int] = mapped_column(default=0)
+    learners_completed: Mapped[int] = mapped_column(default=0)
+    module_completions: Mapped[int] = mapped_column(default=0)
+    quiz_passes: Mapped[int] = mapped_column(default=0)
+    lessons_attested: Mapped[int] = mapped_column(default=0)
+    students_attested: Mapped[int] = mapped_column(default=0)
+    staff_completed: Mapped[int] = mapped_column(default=0)
+    principals_certified: Mapped[int] = mapped_column(default=0)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    site: Mapped[Site] = relationship()
+
+
+class LoginAttempt(Base):
+    """A sign-in attempt, kept to slow down password guessing."""
+
+    __tablename__ = "login_attempt"
+    __table_args__ = (Index("ix_login_attempt_username_at", "username", "attempted_at"),)
+
+    id: Mapped[intpk]
+    username: Mapped[str] = mapped_column(String(64))
+    succeeded: Mapped[bool]
+    attempted_at: Mapped[created_at]
+
+
+class AuditLog(Base):
+    """Who did what to accounts, rosters and content (never learner answers)."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[intpk]
+    at: Mapped[created_at]
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"))
+    action: Mapped[str] = mapped_column(String(64))
+    target: Mapped[str] = mapped_column(String(200))
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

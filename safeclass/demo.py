@@ -1,0 +1,176 @@
+"""The demo campaign: synthetic roster, demo accounts and simulated progress so dashboards look alive.
+
+Everything here is synthetic: site names start with [가상], learners are seats in simulated classes, and
+simulated principals cannot sign in (their password is a random value that is thrown away).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import secrets
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import func, insert, select
+from sqlalchemy.orm import Session
+
+from safeclass.content.catalog import Catalog
+from safeclass.content.models import Campaign
+from safeclass.db.engine import Database
+from safeclass.db.models import Account, ClassGroup, Learner, ModuleProgress, QuizAttempt, Site
+from safeclass.domain import LEVEL_FOR_SITE_TYPE, Level, Role
+from safeclass.security import hash_password
+from safeclass.services.accounts import create_account
+from safeclass.services.classes import JOIN_CODE_ALPHABET
+from safeclass.services.rollups import rebuild_rollups
+from safeclass.services.roster import import_sites
+
+DEMO_PASSWORD = "safeclass-demo"  # printed by `make run` in demo mode only; never used outside it
+DEFAULT_LEARNERS = 20_000
+CLASS_SIZE = 25
+BATCH = 5_000
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    """A demo sign-in printed for people trying the app."""
+
+    username: str
+    role: Role
+    what: str
+
+
+def demo_accounts(session: Session) -> list[DemoAccount]:
+    """The demo sign-ins: who they are and what they see."""
+    first_sites = {t: session.scalar(select(Site).where(Site.site_type == t).order_by(Site.code).limit(1)) for t in ("elementary", "middle", "high")}
+    gangnam = "Gangnam-gu"
+    return [
+        DemoAccount("admin", Role.ADMIN, "accounts and content"),
+        DemoAccount("coordinator", Role.COORDINATOR, "the whole campaign"),
+        DemoAccount("gangnam.coord", Role.COORDINATOR, f"district {gangnam} only"),
+        *(DemoAccount(f"principal.{t}", Role.PRINCIPAL, f"{s.name} ({s.code})") for t, s in first_sites.items() if s),
+        DemoAccount("teacher", Role.TEACHER, "a teacher at the demo middle school"),
+    ]
+
+
+def seed_demo(database: Database, catalog: Catalog, campaign: Campaign, *, learners: int = DEFAULT_LEARNERS, seed: int = 2025) -> list[DemoAccount]:
+    """Load the roster, create demo accounts and simulate ``learners`` learners; refuses a non-empty database."""
+    rows = list(catalog.rosters[campaign.id])
+    with database.transaction() as session:
+        if session.scalar(select(func.count()).select_from(Account)):
+            raise RuntimeError("the database already has accounts; seed-demo only fills an empty database")
+        import_sites(session, rows, campaign.id, synthetic=True)
+        accounts = demo_accounts(session)
+        sites = {s.code: s for s in session.scalars(select(Site))}
+        middle = next(s for s in sites.values() if s.site_type == "middle")
+        for account in accounts:
+            site_code = None
+            if account.role == Role.PRINCIPAL:
+                site_code = next(s.code for s in sites.values() if s.name in account.what)
+            elif account.role == Role.TEACHER:
+                site_code = middle.code
+            create_account(
+                session,
+                username=account.username,
+                display_name=f"Demo {account.role.value}",
+                role=account.role,
+                password=DEMO_PASSWORD,
+                site_code=site_code,
+                district="Gangnam-gu" if account.username == "gangnam.coord" else None,
+            )
+    hashes = {item_id: catalog.content_hash(item_id) for item_id in [*catalog.modules, *catalog.quizzes]}
+    _simulate(database, campaign, hashes, learners=learners, rng=random.Random(seed))
+    return accounts
+
+
+def _simulate(database: Database, campaign: Campaign, hashes: dict[str, str], *, learners: int, rng: random.Random) -> None:
+    """Simulated classes, learners, progress and principal training, then rollups recounted in bulk."""
+    start = dt.datetime.combine(campaign.period.start, dt.time(9), tzinfo=dt.UTC)
+    unusable = hash_password(secrets.token_urlsafe(16), rounds=4)  # simulated staff never sign in
+    with database.transaction() as session:
+        sites = list(session.scalars(select(Site).order_by(Site.code)))
+        existing_principals = set(session.scalars(select(Account.site_id).where(Account.role == Role.PRINCIPAL.value)))
+        principals = [
+            {"username": f"sim.principal.{s.code.lower()}", "display_name": "Simulated principal", "password_hash": unusable,
+             "role": Role.PRINCIPAL.value, "site_id": s.id, "must_change_password": False, "active": True, "created_at": start}
+            for s in sites if s.id not in existing_principals
+        ]  # fmt: skip
+        _insert(session, Account, principals)
+        principal_ids = list(session.execute(select(Account.id, Account.site_id).where(Account.role == Role.PRINCIPAL.value)))
+
+        # Principal training: momentum varies by site; most principals are part-way, about half certified.
+        modules, quizzes = campaign.audiences.principal.modules, campaign.audiences.principal.quizzes
+        progress, attempts = [], []
+        for account_id, _site_id in principal_ids:
+            done = min(len(modules), int(rng.betavariate(2.2, 1.2) * (len(modules) + 1)))
+            for module_id in modules[:done]:
+                when = start + dt.timedelta(days=rng.randint(0, 90))
+                progress.append({"account_id": account_id, "campaign_id": campaign.id, "module_id": module_id, "content_hash": hashes[module_id],
+                                 "sections_done": 1, "started_at": when, "completed_at": when})  # fmt: skip
+            if done == len(modules) and rng.random() < 0.85:
+                for quiz_id in quizzes:
+                    attempts.append(_attempt(account_id=account_id, campaign_id=campaign.id, quiz_id=quiz_id, content_hash=hashes[quiz_id], when=start + dt.timedelta(days=rng.randint(30, 120))))
+        _insert(session, ModuleProgress, progress)
+        _insert(session, QuizAttempt, attempts)
+
+        # Students: sites start at different paces; a started site opens classes until its share is used.
+        weights = [s.expected_students * rng.betavariate(1.2, 1.6) for s in sites]
+        total = sum(weights)
+        expected_total = sum(s.expected_students for s in sites)
+        codes: set[str] = set()
+        remaining = learners
+        for site, weight in zip(sites, weights, strict=True):
+            if remaining <= 0:
+                break
+            level = LEVEL_FOR_SITE_TYPE.get(site.site_type) or Level.MIDDLE
+            # Above the roster's expected total (a benchmark), sites grow in proportion instead of capping.
+            cap = max(site.expected_students, -(-site.expected_students * learners // expected_total))
+            share = min(remaining, cap, round(learners * weight / total))
+            assignment = campaign.audiences.students.for_level(level)
+            groups = []
+            for n in range(0, share, CLASS_SIZE):
+                code = _join_code(rng, codes)
+                groups.append({"site_id": site.id, "campaign_id": campaign.id, "join_code": code, "label": f"{n // CLASS_SIZE + 1}반",
+                               "level": level.value, "grade": None, "created_at": start})  # fmt: skip
+            _insert(session, ClassGroup, groups)
+            group_ids = list(session.scalars(select(ClassGroup.id).where(ClassGroup.site_id == site.id).order_by(ClassGroup.id)))
+            learner_rows = [{"class_group_id": group_ids[i // CLASS_SIZE], "seat_number": i % CLASS_SIZE + 1, "pin_hash": None, "created_at": start} for i in range(share)]
+            _insert(session, Learner, learner_rows)
+            learner_ids = list(session.scalars(select(Learner.id).join(ClassGroup).where(ClassGroup.site_id == site.id)))
+            pace = rng.random()
+            progress, attempts = [], []
+            for learner_id in learner_ids:
+                done = min(len(assignment.modules), int(rng.betavariate(1 + 3 * pace, 1.5) * (len(assignment.modules) + 1)))
+                for module_id in assignment.modules[:done]:
+                    when = start + dt.timedelta(days=rng.randint(0, 200))
+                    progress.append({"learner_id": learner_id, "campaign_id": campaign.id, "module_id": module_id, "content_hash": hashes[module_id],
+                                     "sections_done": 1, "started_at": when, "completed_at": when})  # fmt: skip
+                    quiz_id = f"quiz-{module_id}"
+                    if quiz_id in assignment.quizzes:
+                        attempts.append(_attempt(learner_id=learner_id, campaign_id=campaign.id, quiz_id=quiz_id, content_hash=hashes[quiz_id], when=when))
+                finals = [q for q in assignment.quizzes if q.startswith("final-")]
+                if done == len(assignment.modules) and finals and rng.random() < 0.8:
+                    attempts.extend(_attempt(learner_id=learner_id, campaign_id=campaign.id, quiz_id=q, content_hash=hashes[q], when=start + dt.timedelta(days=210)) for q in finals)
+            _insert(session, ModuleProgress, progress)
+            _insert(session, QuizAttempt, attempts)
+            remaining -= share
+        rebuild_rollups(session, campaign)
+
+
+def _attempt(*, campaign_id: str, quiz_id: str, content_hash: str, when: dt.datetime, learner_id: int | None = None, account_id: int | None = None) -> dict:
+    return {"attempt_key": uuid.uuid4().hex, "learner_id": learner_id, "account_id": account_id, "campaign_id": campaign_id, "quiz_id": quiz_id,
+            "content_hash": content_hash, "score": 8, "max_score": 8, "passed": True, "answers": {"simulated": True}, "submitted_at": when}  # fmt: skip
+
+
+def _join_code(rng: random.Random, used: set[str]) -> str:
+    while True:
+        code = "".join(rng.choice(JOIN_CODE_ALPHABET) for _ in range(6))
+        if code not in used:
+            used.add(code)
+            return code
+
+
+def _insert(session: Session, model: type, rows: list[dict]) -> None:
+    for start in range(0, len(rows), BATCH):
+        session.execute(insert(model), rows[start : start + BATCH])

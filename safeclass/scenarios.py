@@ -1,0 +1,72 @@
+"""Pure scenario logic: walk a branching scenario, score it and flag critical choices. No I/O."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from safeclass.content.models import ScenarioChoice, ScenarioNode, ScenarioSection
+
+
+class InvalidChoice(ValueError):
+    """A choice that does not exist at the current node."""
+
+
+@dataclass(frozen=True)
+class Step:
+    """A choice taken at a node."""
+
+    node_id: str
+    choice_index: int
+    choice: ScenarioChoice
+
+
+@dataclass(frozen=True)
+class Walk:
+    """Where a run of a scenario stands after a sequence of choices."""
+
+    scenario: ScenarioSection
+    steps: tuple[Step, ...]
+    current: ScenarioNode
+
+    @property
+    def finished(self) -> bool:
+        """Whether the run has reached an ending."""
+        return self.current.is_ending
+
+    @property
+    def points(self) -> int:
+        """Points earned so far."""
+        return sum(s.choice.points for s in self.steps)
+
+    @property
+    def critical_steps(self) -> tuple[Step, ...]:
+        """Dangerous choices taken, for the debrief and reports."""
+        return tuple(s for s in self.steps if s.choice.critical)
+
+    @property
+    def max_points(self) -> int:
+        """The most points any path through the scenario can earn."""
+        return best_points(self.scenario, self.scenario.start)
+
+
+def walk(scenario: ScenarioSection, choice_indexes: list[int]) -> Walk:
+    """Follow ``choice_indexes`` from the start node."""
+    node = scenario.node(scenario.start)
+    steps: list[Step] = []
+    for index in choice_indexes:
+        if node.is_ending:
+            raise InvalidChoice(f"scenario '{scenario.id}' already ended at '{node.id}'")
+        if not 0 <= index < len(node.choices):
+            raise InvalidChoice(f"node '{node.id}' has no choice {index}")
+        choice = node.choices[index]
+        steps.append(Step(node.id, index, choice))
+        node = scenario.node(choice.next)
+    return Walk(scenario, tuple(steps), node)
+
+
+def best_points(scenario: ScenarioSection, node_id: str) -> int:
+    """The most points reachable from ``node_id`` (the loader guarantees the graph has no loops)."""
+    node = scenario.node(node_id)
+    if node.is_ending:
+        return 0
+    return max(c.points + best_points(scenario, c.next) for c in node.choices)

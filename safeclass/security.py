@@ -1,0 +1,27 @@
+"""Password and PIN hashing (bcrypt)."""
+
+from __future__ import annotations
+
+import bcrypt
+
+PASSWORD_ROUNDS = 12  # bcrypt's recommended cost: ~0.2 s per check, slows guessing
+PIN_ROUNDS = 10  # a PIN is checked on every rejoin in class; 4 digits cannot be made strong, only slower
+MIN_PASSWORD_LENGTH = 10
+
+
+def hash_password(password: str, rounds: int = PASSWORD_ROUNDS) -> str:
+    """A bcrypt hash of ``password``."""
+    return bcrypt.hashpw(password.encode(), bcrypt.gensalt(rounds)).decode()
+
+
+def verify_password(password: str, hashed: str) -> bool:
+    """Whether ``password`` matches ``hashed``."""
+    try:
+        return bcrypt.checkpw(password.encode(), hashed.encode())
+    except ValueError:
+        return False
+
+
+def hash_pin(pin: str) -> str:
+    """A bcrypt hash of a learner's 4-digit PIN."""
+    return hash_password(pin, PIN_ROUNDS)
