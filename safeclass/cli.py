@@ -16,9 +16,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m safeclass", description="SafeClass administration commands.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    p = commands.add_parser("check-content", help="validate lessons, quizzes and campaigns", description=(
-        "Validate the content tree (or one file) and print a summary, or every error with file:line. "
-        "Exit status 0 when valid, 1 when not."))
+    p = commands.add_parser(
+        "check-content",
+        help="validate lessons, quizzes and campaigns",
+        description=(
+            "Validate the content tree (or one file) and print a summary, or every error with file:line. "
+            "Exit status 0 when valid, 1 when not."
+        ),
+    )
     p.add_argument("path", nargs="?", default=str(config.content_root()), help="content root or a single file (default: %(default)s)")
     p.set_defaults(run=_check_content)
 
@@ -80,13 +85,13 @@ def _check_content(args: argparse.Namespace) -> int:
     return 0
 
 
-def _database():  # noqa: ANN202
+def _database():
     from safeclass.db.engine import Database
 
     return Database(config.database_url())
 
 
-def _campaign(catalog, requested: str | None):  # noqa: ANN001, ANN202
+def _campaign(catalog, requested: str | None):  # noqa: ANN001
     campaign_id = requested or config.campaign_id() or (sorted(catalog.campaigns)[0] if len(catalog.campaigns) == 1 else None)
     if campaign_id is None or campaign_id not in catalog.campaigns:
         known = ", ".join(sorted(catalog.campaigns)) or "none"
@@ -140,9 +145,14 @@ def _create_user(args: argparse.Namespace) -> int:
     try:
         with database.transaction() as session:
             account, used = create_account(
-                session, username=args.username, display_name=args.name or args.username, role=args.role,
-                password=password, site_code=args.site, district=args.district,
-            )  # fmt: skip
+                session,
+                username=args.username,
+                display_name=args.name or args.username,
+                role=args.role,
+                password=password,
+                site_code=args.site,
+                district=args.district,
+            )
     except ServiceError as exc:
         print(f"error: {exc.code.replace('_', ' ')} {exc.params or ''}".rstrip(), file=sys.stderr)
         return 1
@@ -179,21 +189,34 @@ def _import_sites(args: argparse.Namespace) -> int:
 
 
 def _register_admin_commands(commands) -> None:  # noqa: ANN001
-    p = commands.add_parser("migrate", help="create or upgrade the database schema", description=(
-        "Apply every Alembic migration to the database (DATABASE_URL, or data/safeclass.db). Safe to run again."))
+    p = commands.add_parser(
+        "migrate",
+        help="create or upgrade the database schema",
+        description=("Apply every Alembic migration to the database (DATABASE_URL, or data/safeclass.db). Safe to run again."),
+    )
     p.set_defaults(run=_migrate)
 
-    p = commands.add_parser("seed-demo", help="load the synthetic demo campaign", description=(
-        "Fill an empty database with the synthetic roster, demo accounts and simulated progress, and print the "
-        "demo sign-ins. Use --learners to scale the simulation (up to 1,000,000 for benchmarks)."))
+    p = commands.add_parser(
+        "seed-demo",
+        help="load the synthetic demo campaign",
+        description=(
+            "Fill an empty database with the synthetic roster, demo accounts and simulated progress, and print the "
+            "demo sign-ins. Use --learners to scale the simulation (up to 1,000,000 for benchmarks)."
+        ),
+    )
     p.add_argument("--learners", type=int, default=20_000, help="simulated learners (default: %(default)s)")
     p.add_argument("--campaign", help="campaign id (default: the only campaign, or SAFECLASS_CAMPAIGN)")
     p.add_argument("--if-empty", action="store_true", help="do nothing (but print the sign-ins) when already seeded")
     p.set_defaults(run=_seed_demo)
 
-    p = commands.add_parser("create-user", help="create a staff account", description=(
-        "Create a teacher, principal, coordinator or admin account. Without --password-stdin a one-time "
-        "password is printed, which must be changed at first sign-in."))
+    p = commands.add_parser(
+        "create-user",
+        help="create a staff account",
+        description=(
+            "Create a teacher, principal, coordinator or admin account. Without --password-stdin a one-time "
+            "password is printed, which must be changed at first sign-in."
+        ),
+    )
     p.add_argument("--username", required=True)
     p.add_argument("--role", required=True, choices=[r.value for r in Role])
     p.add_argument("--name", help="display name (staff only; never a student)")
@@ -202,9 +225,14 @@ def _register_admin_commands(commands) -> None:  # noqa: ANN001
     p.add_argument("--password-stdin", action="store_true", help="read the password from the first line of standard input")
     p.set_defaults(run=_create_user)
 
-    p = commands.add_parser("import-sites", help="import or update the site roster from CSV", description=(
-        "Add new sites and update changed ones from a roster CSV (site_code,name,district,type,expected_students). "
-        "Every bad row is reported with its line; nothing is imported unless the whole file is valid."))
+    p = commands.add_parser(
+        "import-sites",
+        help="import or update the site roster from CSV",
+        description=(
+            "Add new sites and update changed ones from a roster CSV (site_code,name,district,type,expected_students). "
+            "Every bad row is reported with its line; nothing is imported unless the whole file is valid."
+        ),
+    )
     p.add_argument("csv", help="path to the roster CSV")
     p.add_argument("--campaign", help="campaign id (default: the only campaign, or SAFECLASS_CAMPAIGN)")
     p.set_defaults(run=_import_sites)

@@ -43,7 +43,9 @@ class DemoAccount:
 
 def demo_accounts(session: Session) -> list[DemoAccount]:
     """The demo sign-ins: who they are and what they see."""
-    first_sites = {t: session.scalar(select(Site).where(Site.site_type == t).order_by(Site.code).limit(1)) for t in ("elementary", "middle", "high")}
+    first_sites = {
+        t: session.scalar(select(Site).where(Site.site_type == t).order_by(Site.code).limit(1)) for t in ("elementary", "middle", "high")
+    }
     gangnam = "Gangnam-gu"
     return [
         DemoAccount("admin", Role.ADMIN, "accounts and content"),
@@ -54,7 +56,9 @@ def demo_accounts(session: Session) -> list[DemoAccount]:
     ]
 
 
-def seed_demo(database: Database, catalog: Catalog, campaign: Campaign, *, learners: int = DEFAULT_LEARNERS, seed: int = 2025) -> list[DemoAccount]:
+def seed_demo(
+    database: Database, catalog: Catalog, campaign: Campaign, *, learners: int = DEFAULT_LEARNERS, seed: int = 2025
+) -> list[DemoAccount]:
     """Load the roster, create demo accounts and simulate ``learners`` learners; refuses a non-empty database."""
     rows = list(catalog.rosters[campaign.id])
     with database.transaction() as session:
@@ -92,10 +96,19 @@ def _simulate(database: Database, campaign: Campaign, hashes: dict[str, str], *,
         sites = list(session.scalars(select(Site).order_by(Site.code)))
         existing_principals = set(session.scalars(select(Account.site_id).where(Account.role == Role.PRINCIPAL.value)))
         principals = [
-            {"username": f"sim.principal.{s.code.lower()}", "display_name": "Simulated principal", "password_hash": unusable,
-             "role": Role.PRINCIPAL.value, "site_id": s.id, "must_change_password": False, "active": True, "created_at": start}
-            for s in sites if s.id not in existing_principals
-        ]  # fmt: skip
+            {
+                "username": f"sim.principal.{s.code.lower()}",
+                "display_name": "Simulated principal",
+                "password_hash": unusable,
+                "role": Role.PRINCIPAL.value,
+                "site_id": s.id,
+                "must_change_password": False,
+                "active": True,
+                "created_at": start,
+            }
+            for s in sites
+            if s.id not in existing_principals
+        ]
         _insert(session, Account, principals)
         principal_ids = list(session.execute(select(Account.id, Account.site_id).where(Account.role == Role.PRINCIPAL.value)))
 
@@ -106,11 +119,28 @@ def _simulate(database: Database, campaign: Campaign, hashes: dict[str, str], *,
             done = min(len(modules), int(rng.betavariate(2.2, 1.2) * (len(modules) + 1)))
             for module_id in modules[:done]:
                 when = start + dt.timedelta(days=rng.randint(0, 90))
-                progress.append({"account_id": account_id, "campaign_id": campaign.id, "module_id": module_id, "content_hash": hashes[module_id],
-                                 "sections_done": 1, "started_at": when, "completed_at": when})  # fmt: skip
+                progress.append(
+                    {
+                        "account_id": account_id,
+                        "campaign_id": campaign.id,
+                        "module_id": module_id,
+                        "content_hash": hashes[module_id],
+                        "sections_done": 1,
+                        "started_at": when,
+                        "completed_at": when,
+                    }
+                )
             if done == len(modules) and rng.random() < 0.85:
                 for quiz_id in quizzes:
-                    attempts.append(_attempt(account_id=account_id, campaign_id=campaign.id, quiz_id=quiz_id, content_hash=hashes[quiz_id], when=start + dt.timedelta(days=rng.randint(30, 120))))
+                    attempts.append(
+                        _attempt(
+                            account_id=account_id,
+                            campaign_id=campaign.id,
+                            quiz_id=quiz_id,
+                            content_hash=hashes[quiz_id],
+                            when=start + dt.timedelta(days=rng.randint(30, 120)),
+                        )
+                    )
         _insert(session, ModuleProgress, progress)
         _insert(session, QuizAttempt, attempts)
 
@@ -131,11 +161,23 @@ def _simulate(database: Database, campaign: Campaign, hashes: dict[str, str], *,
             groups = []
             for n in range(0, share, CLASS_SIZE):
                 code = _join_code(rng, codes)
-                groups.append({"site_id": site.id, "campaign_id": campaign.id, "join_code": code, "label": f"{n // CLASS_SIZE + 1}반",
-                               "level": level.value, "grade": None, "created_at": start})  # fmt: skip
+                groups.append(
+                    {
+                        "site_id": site.id,
+                        "campaign_id": campaign.id,
+                        "join_code": code,
+                        "label": f"{n // CLASS_SIZE + 1}반",
+                        "level": level.value,
+                        "grade": None,
+                        "created_at": start,
+                    }
+                )
             _insert(session, ClassGroup, groups)
             group_ids = list(session.scalars(select(ClassGroup.id).where(ClassGroup.site_id == site.id).order_by(ClassGroup.id)))
-            learner_rows = [{"class_group_id": group_ids[i // CLASS_SIZE], "seat_number": i % CLASS_SIZE + 1, "pin_hash": None, "created_at": start} for i in range(share)]
+            learner_rows = [
+                {"class_group_id": group_ids[i // CLASS_SIZE], "seat_number": i % CLASS_SIZE + 1, "pin_hash": None, "created_at": start}
+                for i in range(share)
+            ]
             _insert(session, Learner, learner_rows)
             learner_ids = list(session.scalars(select(Learner.id).join(ClassGroup).where(ClassGroup.site_id == site.id)))
             pace = rng.random()
@@ -144,23 +186,58 @@ def _simulate(database: Database, campaign: Campaign, hashes: dict[str, str], *,
                 done = min(len(assignment.modules), int(rng.betavariate(1 + 3 * pace, 1.5) * (len(assignment.modules) + 1)))
                 for module_id in assignment.modules[:done]:
                     when = start + dt.timedelta(days=rng.randint(0, 200))
-                    progress.append({"learner_id": learner_id, "campaign_id": campaign.id, "module_id": module_id, "content_hash": hashes[module_id],
-                                     "sections_done": 1, "started_at": when, "completed_at": when})  # fmt: skip
+                    progress.append(
+                        {
+                            "learner_id": learner_id,
+                            "campaign_id": campaign.id,
+                            "module_id": module_id,
+                            "content_hash": hashes[module_id],
+                            "sections_done": 1,
+                            "started_at": when,
+                            "completed_at": when,
+                        }
+                    )
                     quiz_id = f"quiz-{module_id}"
                     if quiz_id in assignment.quizzes:
-                        attempts.append(_attempt(learner_id=learner_id, campaign_id=campaign.id, quiz_id=quiz_id, content_hash=hashes[quiz_id], when=when))
+                        attempts.append(
+                            _attempt(
+                                learner_id=learner_id, campaign_id=campaign.id, quiz_id=quiz_id, content_hash=hashes[quiz_id], when=when
+                            )
+                        )
                 finals = [q for q in assignment.quizzes if q.startswith("final-")]
                 if done == len(assignment.modules) and finals and rng.random() < 0.8:
-                    attempts.extend(_attempt(learner_id=learner_id, campaign_id=campaign.id, quiz_id=q, content_hash=hashes[q], when=start + dt.timedelta(days=210)) for q in finals)
+                    attempts.extend(
+                        _attempt(
+                            learner_id=learner_id,
+                            campaign_id=campaign.id,
+                            quiz_id=q,
+                            content_hash=hashes[q],
+                            when=start + dt.timedelta(days=210),
+                        )
+                        for q in finals
+                    )
             _insert(session, ModuleProgress, progress)
             _insert(session, QuizAttempt, attempts)
             remaining -= share
         rebuild_rollups(session, campaign)
 
 
-def _attempt(*, campaign_id: str, quiz_id: str, content_hash: str, when: dt.datetime, learner_id: int | None = None, account_id: int | None = None) -> dict:
-    return {"attempt_key": uuid.uuid4().hex, "learner_id": learner_id, "account_id": account_id, "campaign_id": campaign_id, "quiz_id": quiz_id,
-            "content_hash": content_hash, "score": 8, "max_score": 8, "passed": True, "answers": {"simulated": True}, "submitted_at": when}  # fmt: skip
+def _attempt(
+    *, campaign_id: str, quiz_id: str, content_hash: str, when: dt.datetime, learner_id: int | None = None, account_id: int | None = None
+) -> dict:
+    return {
+        "attempt_key": uuid.uuid4().hex,
+        "learner_id": learner_id,
+        "account_id": account_id,
+        "campaign_id": campaign_id,
+        "quiz_id": quiz_id,
+        "content_hash": content_hash,
+        "score": 8,
+        "max_score": 8,
+        "passed": True,
+        "answers": {"simulated": True},
+        "submitted_at": when,
+    }
 
 
 def _join_code(rng: random.Random, used: set[str]) -> str:

@@ -69,7 +69,9 @@ def grade_attempt(quiz: Quiz, drawn: list[str], answers: dict[str, Any]) -> Grad
 
 def _is_correct(question, answer: Any) -> bool:  # noqa: ANN001
     if isinstance(question, SingleChoiceQuestion):
-        _expect(isinstance(answer, int) and not isinstance(answer, bool) and 0 <= answer < len(question.choices), question.id, "a choice index")
+        _expect(
+            isinstance(answer, int) and not isinstance(answer, bool) and 0 <= answer < len(question.choices), question.id, "a choice index"
+        )
         return answer in question.correct_indexes
     if isinstance(question, MultipleChoiceQuestion):
         ok = isinstance(answer, list | tuple) and all(isinstance(a, int) and 0 <= a < len(question.choices) for a in answer)

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
 from safeclass.content.catalog import Catalog, ContentError
-from safeclass.content.models import Campaign, ImageSection, Module, Quiz, ScenarioSection, Text
+from safeclass.content.models import Assignment, Campaign, ImageSection, Module, Quiz, ScenarioSection, Text
 from safeclass.content.roster import parse_roster
-from safeclass.content.source import Located, Path as DataPath, format_path, parse_yaml
+from safeclass.content.source import Located, format_path, parse_yaml
+from safeclass.content.source import Path as DataPath
 
 LESSONS, QUIZZES, CAMPAIGNS, MEDIA = "lessons", "quizzes", "campaigns", "media"
 
@@ -156,9 +157,9 @@ def _data_path(loc: tuple[Any, ...], data: Any) -> DataPath:
     path: list[str | int] = []
     current = data
     for part in loc:
-        if isinstance(current, dict) and part in current:
-            current = current[part]
-        elif isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current):
+        if (isinstance(current, dict) and part in current) or (
+            isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current)
+        ):
             current = current[part]
         elif isinstance(current, dict) and isinstance(part, str) and (current.get("type") == part or "[" in part):
             continue  # a discriminated-union tag or validator name, not a key in the file
@@ -185,9 +186,8 @@ def _file_rules(item: BaseModel, path: Path, root: Path) -> Iterator[tuple[DataP
             if question.id in seen:
                 yield ("questions", i, "id"), f"question id '{question.id}' already used by questions[{seen[question.id]}]"
             seen.setdefault(question.id, i)
-    if isinstance(item, Campaign):
-        if item.id != path.parent.name:
-            yield ("id",), f"campaign id '{item.id}' must equal its folder name '{path.parent.name}'"
+    if isinstance(item, Campaign) and item.id != path.parent.name:
+        yield ("id",), f"campaign id '{item.id}' must equal its folder name '{path.parent.name}'"
     if isinstance(item, Module | Quiz):
         yield from _text_rules(item)
 
@@ -326,17 +326,33 @@ def _cross_check(catalog: Catalog) -> None:
             assignment = getattr(students, level)
             if assignment is not None:
                 base = ("audiences", "students", level)
-                _check_assignment(catalog, campaign, assignment, base, lambda m, lv=level: m.kind == "lesson" and lv in (m.levels or ()), f"a {level} lesson")
+                _check_assignment(
+                    catalog,
+                    campaign,
+                    assignment,
+                    base,
+                    lambda m, lv=level: m.kind == "lesson" and lv in (m.levels or ()),
+                    f"a {level} lesson",
+                )
         for audience in ("principal", "staff"):
             assignment = getattr(campaign.audiences, audience)
-            _check_assignment(catalog, campaign, assignment, ("audiences", audience), lambda m, a=audience: m.kind == "training" and a in (m.audiences or ()), f"training for {audience}")
+            _check_assignment(
+                catalog,
+                campaign,
+                assignment,
+                ("audiences", audience),
+                lambda m, a=audience: m.kind == "training" and a in (m.audiences or ()),
+                f"training for {audience}",
+            )
     campaigns = list(catalog.campaigns.values())
     if campaigns:
         for item in [*catalog.modules.values(), *catalog.quizzes.values()]:
             _check_help_refs(catalog, item, campaigns, assigned_only=True)
 
 
-def _check_assignment(catalog: Catalog, campaign, assignment, base: DataPath, fits, what: str) -> None:
+def _check_assignment(
+    catalog: Catalog, campaign: Campaign, assignment: Assignment, base: DataPath, fits: Callable[[Module], bool], what: str
+) -> None:
     for i, module_id in enumerate(assignment.modules):
         module = catalog.modules.get(module_id)
         if module is None:

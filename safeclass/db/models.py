@@ -50,6 +50,9 @@ class Account(Base):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[created_at]
     last_login_at: Mapped[dt.datetime | None]
+    # Sign-in cookies issued before this moment are refused: sign-out and password changes revoke them
+    # on every device, even if the browser never deleted its cookie.
+    sessions_revoked_at: Mapped[dt.datetime | None]
 
     site: Mapped[Site | None] = relationship()
 

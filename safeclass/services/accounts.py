@@ -66,7 +66,9 @@ def create_account(
     )
     session.add(account)
     session.flush()
-    session.add(AuditLog(actor_id=created_by.id if created_by else None, action="account.create", target=username, detail={"role": role.value}))
+    session.add(
+        AuditLog(actor_id=created_by.id if created_by else None, action="account.create", target=username, detail={"role": role.value})
+    )
     return account, password
 
 
@@ -74,9 +76,9 @@ def _check_creator(creator: Account | None, role: Role, site: Site | None) -> No
     # None means the command line, run by whoever operates the server.
     if creator is None or creator.role == Role.ADMIN:
         return
-    if creator.role == Role.COORDINATOR and role == Role.PRINCIPAL:
-        if creator.district is None or (site is not None and site.district == creator.district):
-            return
+    coordinator_may = creator.district is None or (site is not None and site.district == creator.district)
+    if creator.role == Role.COORDINATOR and role == Role.PRINCIPAL and coordinator_may:
+        return
     if creator.role == Role.PRINCIPAL and role == Role.TEACHER and site is not None and site.id == creator.site_id:
         return
     raise NotAllowed("create_account")
@@ -124,4 +126,5 @@ def change_password(session: Session, account: Account, *, current: str, new: st
         raise ServiceError("password_unchanged")
     account.password_hash = hash_password(new)
     account.must_change_password = False
+    account.sessions_revoked_at = utcnow()  # a leaked old password's cookies stop working everywhere
     session.add(AuditLog(actor_id=account.id, action="account.password", target=account.username, detail={}))

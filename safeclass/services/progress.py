@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from safeclass.content.models import Assignment, Campaign, Module, Quiz, ScenarioSection
 from safeclass.db.base import utcnow
-from safeclass.db.models import Account, ClassGroup, LessonAttestation, Learner, ModuleProgress, QuizAttempt, ScenarioChoice
+from safeclass.db.models import Account, ClassGroup, Learner, LessonAttestation, ModuleProgress, QuizAttempt, ScenarioChoice
 from safeclass.domain import Role
 from safeclass.grading import InvalidAnswers, grade_attempt
 from safeclass.services import NotAllowed, ServiceError
@@ -24,7 +24,7 @@ def _owner(participant: Participant) -> dict[str, int]:
     return {"learner_id": participant.id} if isinstance(participant, Learner) else {"account_id": participant.id}
 
 
-def _owner_filter(model, participant: Participant):  # noqa: ANN001, ANN202
+def _owner_filter(model, participant: Participant):  # noqa: ANN001
     if isinstance(participant, Learner):
         return model.learner_id == participant.id
     return model.account_id == participant.id
@@ -97,7 +97,9 @@ def submit_quiz_attempt(
             raise ServiceError("attempt_key_reused")
         return existing
     _check_assigned(participant, campaign, session, quiz_id=quiz.id)
-    used = session.scalar(select(func.count()).select_from(QuizAttempt).where(_owner_filter(QuizAttempt, participant), QuizAttempt.quiz_id == quiz.id))
+    used = session.scalar(
+        select(func.count()).select_from(QuizAttempt).where(_owner_filter(QuizAttempt, participant), QuizAttempt.quiz_id == quiz.id)
+    )
     if quiz.attempts is not None and used >= quiz.attempts:
         raise ServiceError("no_attempts_left", allowed=quiz.attempts)
     try:
@@ -171,7 +173,14 @@ def record_scenario_choice(
 
 
 def attest_lesson(
-    session: Session, teacher: Account, class_group: ClassGroup, campaign: Campaign, module: Module, *, delivered_on: dt.date, students_present: int
+    session: Session,
+    teacher: Account,
+    class_group: ClassGroup,
+    campaign: Campaign,
+    module: Module,
+    *,
+    delivered_on: dt.date,
+    students_present: int,
 ) -> LessonAttestation:
     """Record that a lesson was taught to a whole class without devices; re-attesting corrects the record."""
     if teacher.role not in (Role.TEACHER, Role.PRINCIPAL) or teacher.site_id != class_group.site_id:

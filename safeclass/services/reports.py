@@ -12,24 +12,54 @@ from safeclass.services import NotAllowed
 
 STUDENT_COUNTS = ("learners_joined", "learners_started", "learners_completed", "students_attested")
 SITE_COLUMNS = (
-    "site_id", "code", "name", "district", "site_type", "expected_students",
-    "learners_joined", "learners_started", "learners_completed", "module_completions", "quiz_passes",
-    "lessons_attested", "students_attested", "principals", "principals_certified", "staff", "staff_completed",
-)  # fmt: skip
+    "site_id",
+    "code",
+    "name",
+    "district",
+    "site_type",
+    "expected_students",
+    "learners_joined",
+    "learners_started",
+    "learners_completed",
+    "module_completions",
+    "quiz_passes",
+    "lessons_attested",
+    "students_attested",
+    "principals",
+    "principals_certified",
+    "staff",
+    "staff_completed",
+)
 
 
 def site_table(session: Session, viewer: Account, campaign_id: str) -> pd.DataFrame:
     """One row per site the viewer may see, read from the rollups: O(sites), never O(learners)."""
     query = (
         select(
-            Site.id.label("site_id"), Site.code, Site.name, Site.district, Site.site_type, Site.expected_students,
-            *(func.coalesce(getattr(SiteRollup, c), 0).label(c) for c in (
-                "learners_joined", "learners_started", "learners_completed", "module_completions", "quiz_passes",
-                "lessons_attested", "students_attested", "principals_certified", "staff_completed")),
+            Site.id.label("site_id"),
+            Site.code,
+            Site.name,
+            Site.district,
+            Site.site_type,
+            Site.expected_students,
+            *(
+                func.coalesce(getattr(SiteRollup, c), 0).label(c)
+                for c in (
+                    "learners_joined",
+                    "learners_started",
+                    "learners_completed",
+                    "module_completions",
+                    "quiz_passes",
+                    "lessons_attested",
+                    "students_attested",
+                    "principals_certified",
+                    "staff_completed",
+                )
+            ),
         )
         .outerjoin(SiteRollup, (SiteRollup.site_id == Site.id) & (SiteRollup.campaign_id == campaign_id))
         .order_by(Site.code)
-    )  # fmt: skip
+    )
     query = _scoped(query, viewer)
     frame = pd.DataFrame(session.execute(query).mappings().all())
     staff = pd.DataFrame(
@@ -41,7 +71,9 @@ def site_table(session: Session, viewer: Account, campaign_id: str) -> pd.DataFr
             )
             .where(Account.active, Account.site_id.is_not(None))
             .group_by(Account.site_id)
-        ).mappings().all()
+        )
+        .mappings()
+        .all()
     )
     if frame.empty:
         return pd.DataFrame(columns=list(SITE_COLUMNS))
@@ -54,7 +86,7 @@ def site_table(session: Session, viewer: Account, campaign_id: str) -> pd.DataFr
     return frame[list(SITE_COLUMNS)]
 
 
-def _scoped(query, viewer: Account):  # noqa: ANN001, ANN202
+def _scoped(query, viewer: Account):  # noqa: ANN001
     if viewer.role == Role.ADMIN or (viewer.role == Role.COORDINATOR and viewer.district is None):
         return query
     if viewer.role == Role.COORDINATOR:
@@ -130,7 +162,9 @@ def class_progress(session: Session, viewer: Account, campaign_id: str, k: int) 
     )
     query = (
         select(
-            ClassGroup.label, ClassGroup.level, ClassGroup.join_code,
+            ClassGroup.label,
+            ClassGroup.level,
+            ClassGroup.join_code,
             func.count(Learner.id).label("learners_joined"),
             func.coalesce(func.sum(completed.c.modules_done), 0).label("module_completions"),
         )
@@ -139,8 +173,10 @@ def class_progress(session: Session, viewer: Account, campaign_id: str, k: int) 
         .where(ClassGroup.site_id == viewer.site_id, ClassGroup.campaign_id == campaign_id, ClassGroup.closed_at.is_(None))
         .group_by(ClassGroup.id)
         .order_by(ClassGroup.label)
-    )  # fmt: skip
-    frame = pd.DataFrame(session.execute(query).mappings().all(), columns=["label", "level", "join_code", "learners_joined", "module_completions"])
+    )
+    frame = pd.DataFrame(
+        session.execute(query).mappings().all(), columns=["label", "level", "join_code", "learners_joined", "module_completions"]
+    )
     return suppress_small(frame, k, ("learners_joined", "module_completions"))
 
 

@@ -7,7 +7,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from safeclass.content.models import Campaign
-from safeclass.db.models import Account, ClassGroup, LessonAttestation, Learner, ModuleProgress, QuizAttempt, Site, SiteRollup
+from safeclass.db.models import Account, ClassGroup, Learner, LessonAttestation, ModuleProgress, QuizAttempt, Site, SiteRollup
 
 COUNTERS = frozenset(
     {
@@ -43,9 +43,7 @@ def bump(session: Session, campaign_id: str, site_id: int, **deltas: int) -> Non
         return
     ensure_rollups(session, campaign_id, [site_id])
     values = {name: getattr(SiteRollup, name) + delta for name, delta in deltas.items()}
-    session.execute(
-        update(SiteRollup).where(SiteRollup.campaign_id == campaign_id, SiteRollup.site_id == site_id).values(**values)
-    )
+    session.execute(update(SiteRollup).where(SiteRollup.campaign_id == campaign_id, SiteRollup.site_id == site_id).values(**values))
 
 
 def rebuild_rollups(session: Session, campaign: Campaign) -> None:
@@ -57,16 +55,68 @@ def rebuild_rollups(session: Session, campaign: Campaign) -> None:
         for site_id, value in rows:
             counts.setdefault(site_id, {})[name] = int(value or 0)
 
-    learner_site = select(Learner.id.label("learner_id"), ClassGroup.site_id, ClassGroup.level).join(ClassGroup).where(ClassGroup.campaign_id == cid).subquery()
+    learner_site = (
+        select(Learner.id.label("learner_id"), ClassGroup.site_id, ClassGroup.level)
+        .join(ClassGroup)
+        .where(ClassGroup.campaign_id == cid)
+        .subquery()
+    )
     add(session.execute(select(learner_site.c.site_id, func.count()).group_by(learner_site.c.site_id)), "learners_joined")
-    started = select(ModuleProgress.learner_id).where(ModuleProgress.campaign_id == cid, ModuleProgress.learner_id.is_not(None)).distinct().subquery()
-    add(session.execute(select(learner_site.c.site_id, func.count()).join(started, started.c.learner_id == learner_site.c.learner_id).group_by(learner_site.c.site_id)), "learners_started")
+    started = (
+        select(ModuleProgress.learner_id)
+        .where(ModuleProgress.campaign_id == cid, ModuleProgress.learner_id.is_not(None))
+        .distinct()
+        .subquery()
+    )
+    add(
+        session.execute(
+            select(learner_site.c.site_id, func.count())
+            .join(started, started.c.learner_id == learner_site.c.learner_id)
+            .group_by(learner_site.c.site_id)
+        ),
+        "learners_started",
+    )
     done = select(ModuleProgress.learner_id).where(ModuleProgress.campaign_id == cid, ModuleProgress.completed_at.is_not(None)).subquery()
-    add(session.execute(select(learner_site.c.site_id, func.count()).join(done, done.c.learner_id == learner_site.c.learner_id).group_by(learner_site.c.site_id)), "module_completions")
-    first_pass = select(QuizAttempt.learner_id, QuizAttempt.quiz_id).where(QuizAttempt.campaign_id == cid, QuizAttempt.passed, QuizAttempt.learner_id.is_not(None)).distinct().subquery()
-    add(session.execute(select(learner_site.c.site_id, func.count()).join(first_pass, first_pass.c.learner_id == learner_site.c.learner_id).group_by(learner_site.c.site_id)), "quiz_passes")
-    add(session.execute(select(ClassGroup.site_id, func.count()).join(LessonAttestation).where(LessonAttestation.campaign_id == cid).group_by(ClassGroup.site_id)), "lessons_attested")
-    add(session.execute(select(ClassGroup.site_id, func.sum(LessonAttestation.students_present)).join(LessonAttestation).where(LessonAttestation.campaign_id == cid).group_by(ClassGroup.site_id)), "students_attested")
+    add(
+        session.execute(
+            select(learner_site.c.site_id, func.count())
+            .join(done, done.c.learner_id == learner_site.c.learner_id)
+            .group_by(learner_site.c.site_id)
+        ),
+        "module_completions",
+    )
+    first_pass = (
+        select(QuizAttempt.learner_id, QuizAttempt.quiz_id)
+        .where(QuizAttempt.campaign_id == cid, QuizAttempt.passed, QuizAttempt.learner_id.is_not(None))
+        .distinct()
+        .subquery()
+    )
+    add(
+        session.execute(
+            select(learner_site.c.site_id, func.count())
+            .join(first_pass, first_pass.c.learner_id == learner_site.c.learner_id)
+            .group_by(learner_site.c.site_id)
+        ),
+        "quiz_passes",
+    )
+    add(
+        session.execute(
+            select(ClassGroup.site_id, func.count())
+            .join(LessonAttestation)
+            .where(LessonAttestation.campaign_id == cid)
+            .group_by(ClassGroup.site_id)
+        ),
+        "lessons_attested",
+    )
+    add(
+        session.execute(
+            select(ClassGroup.site_id, func.sum(LessonAttestation.students_present))
+            .join(LessonAttestation)
+            .where(LessonAttestation.campaign_id == cid)
+            .group_by(ClassGroup.site_id)
+        ),
+        "students_attested",
+    )
 
     # Completed = every assigned module done and every assigned quiz passed, per level.
     per_level = []
@@ -76,13 +126,20 @@ def rebuild_rollups(session: Session, campaign: Campaign) -> None:
             continue
         items = union_all(
             select(ModuleProgress.learner_id.label("lid"), ModuleProgress.module_id.label("item")).where(
-                ModuleProgress.campaign_id == cid, ModuleProgress.completed_at.is_not(None), ModuleProgress.module_id.in_(assignment.modules)
+                ModuleProgress.campaign_id == cid,
+                ModuleProgress.completed_at.is_not(None),
+                ModuleProgress.module_id.in_(assignment.modules),
             ),
             select(QuizAttempt.learner_id.label("lid"), QuizAttempt.quiz_id.label("item")).where(
                 QuizAttempt.campaign_id == cid, QuizAttempt.passed, QuizAttempt.quiz_id.in_(assignment.quizzes)
             ),
         ).subquery()
-        finished = select(items.c.lid).group_by(items.c.lid).having(func.count(func.distinct(items.c.item)) == len(set(assignment.modules)) + len(set(assignment.quizzes))).subquery()
+        finished = (
+            select(items.c.lid)
+            .group_by(items.c.lid)
+            .having(func.count(func.distinct(items.c.item)) == len(set(assignment.modules)) + len(set(assignment.quizzes)))
+            .subquery()
+        )
         per_level.append(
             select(learner_site.c.site_id, func.count())
             .join(finished, finished.c.lid == learner_site.c.learner_id)
@@ -93,20 +150,33 @@ def rebuild_rollups(session: Session, campaign: Campaign) -> None:
         for site_id, value in session.execute(query):
             counts.setdefault(site_id, {})["learners_completed"] = counts.get(site_id, {}).get("learners_completed", 0) + int(value)
 
-    for role, assignment, name in (("principal", campaign.audiences.principal, "principals_certified"), ("teacher", campaign.audiences.staff, "staff_completed")):
+    for role, assignment, name in (
+        ("principal", campaign.audiences.principal, "principals_certified"),
+        ("teacher", campaign.audiences.staff, "staff_completed"),
+    ):
         need = len(set(assignment.modules)) + len(set(assignment.quizzes))
         if need == 0:
             continue
         items = union_all(
             select(ModuleProgress.account_id.label("aid"), ModuleProgress.module_id.label("item")).where(
-                ModuleProgress.campaign_id == cid, ModuleProgress.completed_at.is_not(None), ModuleProgress.module_id.in_(assignment.modules)
+                ModuleProgress.campaign_id == cid,
+                ModuleProgress.completed_at.is_not(None),
+                ModuleProgress.module_id.in_(assignment.modules),
             ),
             select(QuizAttempt.account_id.label("aid"), QuizAttempt.quiz_id.label("item")).where(
                 QuizAttempt.campaign_id == cid, QuizAttempt.passed, QuizAttempt.quiz_id.in_(assignment.quizzes)
             ),
         ).subquery()
         finished = select(items.c.aid).group_by(items.c.aid).having(func.count(func.distinct(items.c.item)) == need).subquery()
-        add(session.execute(select(Account.site_id, func.count()).join(finished, finished.c.aid == Account.id).where(Account.role == role, Account.site_id.is_not(None)).group_by(Account.site_id)), name)
+        add(
+            session.execute(
+                select(Account.site_id, func.count())
+                .join(finished, finished.c.aid == Account.id)
+                .where(Account.role == role, Account.site_id.is_not(None))
+                .group_by(Account.site_id)
+            ),
+            name,
+        )
 
     session.execute(delete(SiteRollup).where(SiteRollup.campaign_id == cid))
     site_ids = list(session.scalars(select(Site.id)))

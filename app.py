@@ -1,0 +1,71 @@
+"""SafeClass entry point: page config, who is here, and the navigation of their role's pages."""
+
+import streamlit as st
+
+from safeclass import config
+from safeclass.db.engine import DatabaseUnavailable
+from safeclass.domain import Role
+from safeclass.ui import resources, state
+from safeclass.ui.auth import Gate, cookie_key
+from safeclass.ui.context import Context, set_context
+from safeclass.ui.i18n import language_picker, t
+
+st.set_page_config(page_title="SafeClass", page_icon=":material/shield_person:", layout="wide")
+language_picker()
+
+key = cookie_key()
+if key is None:
+    st.error(t("app.cookie_key_missing"))
+    st.stop()
+try:
+    resources.database()
+except DatabaseUnavailable as exc:
+    st.error(t("app.database_unavailable"))
+    st.code(str(exc), language=None)
+    st.stop()
+
+gate = Gate(key)
+catalog = resources.catalog()
+learner_id = st.session_state.get(state.LEARNER_ID)
+set_context(Context(gate=gate, catalog=catalog, campaign=resources.campaign(), learner_id=learner_id))
+
+
+def page(name: str, title: str, icon: str, default: bool = False) -> st.Page:
+    """A page of app_pages/ with a translated title."""
+    return st.Page(f"app_pages/{name}.py", title=t(title), icon=icon, url_path=name, default=default)
+
+
+help_page = page("help", "nav.help", ":material/support:")
+account = gate.account
+if account is not None and account.must_change_password:
+    pages = [page("account", "nav.account", ":material/key:", default=True)]
+elif account is not None:
+    role = Role(account.role)
+    staff = {
+        Role.COORDINATOR: [page("dashboard", "nav.dashboard", ":material/monitoring:", default=True)],
+        Role.ADMIN: [
+            page("content", "nav.content", ":material/library_books:", default=True),
+            page("dashboard", "nav.dashboard", ":material/monitoring:"),
+        ],
+        Role.PRINCIPAL: [
+            page("site", "nav.site", ":material/school:", default=True),
+            page("classes", "nav.classes", ":material/qr_code_2:"),
+        ],
+        Role.TEACHER: [page("classes", "nav.classes", ":material/qr_code_2:", default=True)],
+    }[role]
+    pages = {t("nav.section_staff"): [*staff, page("account", "nav.account", ":material/key:")], "": [help_page]}
+elif learner_id is not None:
+    pages = [page("student_home", "nav.student_home", ":material/menu_book:", default=True), help_page]
+else:
+    pages = [page("join", "nav.join", ":material/login:", default=True), page("sign_in", "nav.sign_in", ":material/badge:"), help_page]
+
+if account is not None:
+    st.sidebar.caption(f"{account.display_name} · {t('role.' + account.role)}")
+    if st.sidebar.button(t("nav.sign_out"), icon=":material/logout:"):
+        gate.sign_out()
+        st.rerun()
+if config.demo_mode():
+    st.sidebar.info(t("app.demo_banner"), icon=":material/science:")
+if not catalog.ok and account is not None and account.role == Role.ADMIN:
+    st.sidebar.warning(t("app.content_broken"), icon=":material/warning:")
+st.navigation(pages).run()

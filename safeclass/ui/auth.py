@@ -1,0 +1,138 @@
+"""Staff sign-in with streamlit-authenticator against accounts in the database.
+
+streamlit-authenticator checks the bcrypt hash and keeps the signed re-authentication cookie; SafeClass
+feeds it only the one account being signed in (never the whole account table), counts failures for rate
+limiting, and refuses cookies issued before the account's sessions were revoked.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from enum import Enum
+
+import streamlit as st
+import streamlit_authenticator as stauth
+
+from safeclass import config
+from safeclass.db.base import utcnow
+from safeclass.db.models import Account
+from safeclass.services.accounts import active_account, is_locked, record_sign_in
+from safeclass.ui import resources, state
+
+COOKIE_NAME = "safeclass_auth"
+COOKIE_DAYS = 7.0  # staff sign in again weekly; a lost laptop's cookie also dies with sign-out elsewhere
+
+
+class SignIn(Enum):
+    """Outcome of a sign-in attempt."""
+
+    OK = "ok"
+    WRONG = "wrong"
+    LOCKED = "locked"
+
+
+def cookie_key() -> str | None:
+    """The cookie signing key: SAFECLASS_COOKIE_KEY, Streamlit secrets, or (demo mode only) a local file."""
+    import os
+
+    key = os.environ.get("SAFECLASS_COOKIE_KEY")
+    if key:
+        return key
+    try:
+        key = st.secrets.get("cookie_key")
+    except (FileNotFoundError, KeyError, st.errors.StreamlitSecretNotFoundError):
+        key = None
+    if key:
+        return str(key)
+    if config.demo_mode():
+        path = config.data_dir() / ".cookie_key"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_urlsafe(32))
+            path.chmod(0o600)
+        return path.read_text().strip()
+    return None
+
+
+def _entry(account: Account) -> dict:
+    return {"name": account.display_name, "password": account.password_hash, "email": account.email, "roles": [account.role]}
+
+
+class Gate:
+    """This run's authenticator and the signed-in account, if any."""
+
+    def __init__(self, key: str) -> None:
+        self._credentials: dict = {"usernames": {}}
+        signed_in = st.session_state.get(state.AUTH_USERNAME) if st.session_state.get(state.AUTH_STATUS) else None
+        self.account: Account | None = None
+        if signed_in:
+            self.account = self._load(signed_in)
+        self.authenticator = stauth.Authenticate(
+            self._credentials, cookie_name=COOKIE_NAME, cookie_key=key, cookie_expiry_days=COOKIE_DAYS, auto_hash=False
+        )
+        if self.account is None and signed_in:
+            # Deactivated or deleted while signed in: end the session.
+            self.authenticator.authentication_controller.logout()
+        elif self.account is None:
+            self._from_cookie()
+        self._settle_cookie()
+
+    def _load(self, username: str) -> Account | None:
+        with resources.database().reading() as session:
+            account = active_account(session, username)
+        if account is not None:
+            self._credentials["usernames"][account.username] = _entry(account)
+        return account
+
+    def _from_cookie(self) -> None:
+        token = self.authenticator.cookie_controller.get_cookie()
+        if not token:
+            return
+        account = self._load(str(token.get("username", "")))
+        if account is None:
+            return
+        issued = dt.datetime.fromtimestamp(float(token["exp_date"]), dt.UTC) - dt.timedelta(days=COOKIE_DAYS)
+        if account.sessions_revoked_at is not None and issued <= account.sessions_revoked_at:
+            return
+        self.authenticator.authentication_controller.login(token=token)
+        self.account = account
+
+    def _settle_cookie(self) -> None:
+        # The cookie component needs a normal run to reach the browser, so set/delete after the rerun.
+        if st.session_state.pop(state.COOKIE_PENDING, False) and self.account is not None:
+            self.authenticator.cookie_controller.set_cookie()
+        if st.session_state.pop(state.COOKIE_DELETE_PENDING, False):
+            self.authenticator.cookie_controller.delete_cookie()
+
+    def sign_in(self, username: str, password: str) -> SignIn:
+        """Check the password through streamlit-authenticator; count the attempt either way."""
+        username = username.strip().lower()
+        database = resources.database()
+        with database.reading() as session:
+            if is_locked(session, username):
+                return SignIn.LOCKED
+        account = self._load(username)
+        ok = bool(account) and bool(self.authenticator.authentication_controller.login(username, password))
+        with database.transaction() as session:
+            record_sign_in(session, username, ok)
+        if not ok:
+            return SignIn.WRONG
+        st.session_state["logout"] = False
+        st.session_state[state.COOKIE_PENDING] = True
+        self.account = account
+        return SignIn.OK
+
+    def renew_cookie(self) -> None:
+        """Issue a fresh cookie for this session (after a password change revoked the old ones)."""
+        st.session_state[state.COOKIE_PENDING] = True
+
+    def sign_out(self) -> None:
+        """End this session, delete its cookie, and refuse every cookie issued until now (on any device)."""
+        if self.account is not None:
+            with resources.database().transaction() as session:
+                account = session.get(Account, self.account.id)
+                account.sessions_revoked_at = utcnow()
+        self.authenticator.authentication_controller.logout()
+        st.session_state[state.COOKIE_DELETE_PENDING] = True
+        self.account = None

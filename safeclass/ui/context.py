@@ -1,0 +1,56 @@
+"""What every page needs to know about this run: language, who is here, the content and the campaign."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+from safeclass.content import Catalog
+from safeclass.content.models import Campaign
+from safeclass.db.models import Account
+from safeclass.ui import state
+from safeclass.ui.auth import Gate
+
+
+@dataclass
+class Context:
+    """Set by app.py before the page runs."""
+
+    gate: Gate
+    catalog: Catalog
+    campaign: Campaign | None
+    learner_id: int | None
+
+    @property
+    def account(self) -> Account | None:
+        """The signed-in staff account, if any."""
+        return self.gate.account
+
+
+CONTEXT = "app.context"
+
+
+def set_context(ctx: Context) -> None:
+    """Make the run's context available to the page."""
+    st.session_state[CONTEXT] = ctx
+
+
+def context() -> Context:
+    """The context app.py set for this run."""
+    return st.session_state[CONTEXT]
+
+
+def require_campaign(ctx: Context) -> Campaign:
+    """The running campaign, or stop the page with a message."""
+    from safeclass.ui.i18n import t
+
+    if ctx.campaign is None:
+        st.error(t("app.no_campaign"))
+        st.stop()
+    return ctx.campaign
+
+
+def leave_class() -> None:
+    """Forget the student's seat in this browser session."""
+    st.session_state.pop(state.LEARNER_ID, None)
