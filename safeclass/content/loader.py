@@ -33,8 +33,8 @@ PHONE_NUMBER = re.compile(
 # needs `as_of` and `sources` so a reviewer can check it against the reference sheet.
 FACT_MARKERS = re.compile(
     r"\{help:|\d\s?%|징역|벌금|처벌|범죄|불법|법률|특례법|보호법|예방법|제\d+조|₩|만\s?원|억\s?원"
-    r"|\bimprisonment\b|\bprison\b|\bfined?\b|\bpunish|\bcrime|\billegal\b|\bAct\b|\bArticle \d+|\blaw\b",
-    re.IGNORECASE,
+    r"|(?i:\bimprisonment\b|\bprison\b|\bfined\b|\bfines? (?:of|up to)\b|\bpunish|\bcrimes?\b|\billegal\b|\blaws?\b)"
+    r"|\bAct\b|\bArticle \d+"
 )
 
 FRIENDLY = {
@@ -74,7 +74,8 @@ def load_file(path: Path | str, root: Path | str | None = None) -> tuple[BaseMod
             _add(campaigns, campaign_path, Campaign)
         if campaigns.campaigns:
             _check_help_refs(catalog, item, list(campaigns.campaigns.values()), assigned_only=False)
-    return item, sorted(catalog.errors)
+    errors = sorted(catalog.errors)
+    return (None if errors else item), errors
 
 
 def content_fingerprint(root: Path | str) -> tuple[tuple[str, int, int], ...]:
@@ -142,14 +143,33 @@ def _add(catalog: Catalog, path: Path, model_type: type[BaseModel]) -> BaseModel
 
 def _located_validation_errors(exc: ValidationError, located: Located, name: str) -> list[ContentError]:
     out = []
-    for err in exc.errors():
+    errors = exc.errors()
+    # A list whose item failed also reports "too short" for itself: only the item's own error is useful.
+    failed_items = {err["loc"][: i + 1] for err in errors for i, part in enumerate(err["loc"]) if isinstance(part, int)}
+    for err in errors:
+        if err["type"] == "too_short" and any(loc[:-1] == err["loc"] for loc in failed_items):
+            continue
         path = _data_path(err["loc"], located.data)
         message = FRIENDLY.get(err["type"], err["msg"].removeprefix("Value error, "))
-        if err["type"] == "literal_error" or err["type"] == "enum":
+        if err["type"] in ("literal_error", "enum"):
+            message = f"{err['msg']}, found {err.get('input')!r}"
+        elif err["type"] == "string_pattern_mismatch":
+            message = _pattern_message(err["ctx"]["pattern"], err.get("input"))
+        elif err["type"].endswith("_type") or err["type"].endswith("_parsing"):
             message = f"{err['msg']}, found {err.get('input')!r}"
         out.append(ContentError(name, located.line_of(path), format_path(path), message))
     # One mistake can fail several union branches; report each located message once.
     return sorted(set(out))
+
+
+def _pattern_message(pattern: str, found: object) -> str:
+    if pattern == r"\S":
+        return "must not be empty"
+    if pattern.startswith("^[A-Za-z0-9]"):
+        return f"{found!r} must name a file inside lessons/media/ (letters, digits, '-', '_', '.', '/')"
+    if pattern.startswith("^[a-z0-9]"):
+        return f"ids use lower-case letters, digits, '-' and '_', starting with a letter or digit; found {found!r}"
+    return f"{found!r} does not have the expected form ({pattern})"
 
 
 def _data_path(loc: tuple[Any, ...], data: Any) -> DataPath:
@@ -181,6 +201,8 @@ def _file_rules(item: BaseModel, path: Path, root: Path) -> Iterator[tuple[DataP
             if isinstance(section, ImageSection):
                 yield from _image_rules(section, ("sections", i), root)
     if isinstance(item, Quiz):
+        if item.draw > len(item.questions):
+            yield ("draw",), f"draw is {item.draw} but the pool has only {len(item.questions)} questions"
         seen: dict[str, int] = {}
         for i, question in enumerate(item.questions):
             if question.id in seen:

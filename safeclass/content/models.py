@@ -302,12 +302,6 @@ class Quiz(Strict):
     sources: tuple[Source, ...] = ()
     questions: tuple[Question, ...] = Field(min_length=1)
 
-    @model_validator(mode="after")
-    def _draw_fits_pool(self) -> Quiz:
-        if self.draw > len(self.questions):
-            raise ValueError(f"draw is {self.draw} but the pool has only {len(self.questions)} questions")
-        return self
-
     @property
     def content_hash(self) -> str:
         """SHA-256 of the parsed content."""

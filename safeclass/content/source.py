@@ -38,20 +38,25 @@ def format_path(path: Path) -> str:
 
 def parse_yaml(text: str) -> Located:
     """Parse one YAML document; syntax errors and duplicate keys become located problems."""
-    loader = yaml.SafeLoader(text)
+    loader = None
     try:
+        loader = yaml.SafeLoader(text)
         node = loader.get_single_node()
-        if node is None:
-            return Located(data=None, problems=[(1, (), "the file is empty")])
-        data = loader.construct_document(node)
+        data = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
         return Located(data=None, problems=[(line, (), f"YAML syntax: {exc.problem or exc.context}")])
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        return Located(data=None, problems=[(line, (), f"YAML: character {exc.character!r} is not allowed in YAML")])
     except yaml.YAMLError as exc:  # e.g. an unhashable key
         return Located(data=None, problems=[(1, (), f"YAML: {exc}")])
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
+    if node is None or data is None:
+        return Located(data=None, problems=[(1, (), "the file is empty")])
     located = Located(data=data)
     _index(loader, node, (), located)
     return located
