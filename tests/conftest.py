@@ -60,7 +60,7 @@ def postgres_schema() -> Iterator[str]:
     try:
         admin = Database(POSTGRES_URL)
         admin.check()
-    except Exception as exc:  # noqa: BLE001  (any failure means "no PostgreSQL here")
+    except Exception as exc:  # any failure means "no PostgreSQL here"
         require(False, f"PostgreSQL is not reachable at {POSTGRES_URL}: {str(exc).splitlines()[0]}")
     schema = f"safeclass_test_{uuid.uuid4().hex[:10]}"
     with admin.engine.begin() as connection:
@@ -98,3 +98,15 @@ def _truncate_all(db: Database) -> None:
     tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
     with db.engine.begin() as connection:
         connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture(scope="session")
+def fixture_catalog() -> Catalog:
+    """The small valid content tree under tests/content/valid (every section and question kind)."""
+    return load_catalog(ROOT / "tests" / "content" / "valid").require_ok()
+
+
+@pytest.fixture(scope="session")
+def test_campaign(fixture_catalog: Catalog) -> Campaign:
+    """The fixture campaign: middle students do test-lesson + test-quiz; principals test-training + test-certification."""
+    return fixture_catalog.campaigns["test-campaign"]

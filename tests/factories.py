@@ -16,7 +16,7 @@ PASSWORD = "correct-horse-battery"
 
 
 def make_site(
-    session: Session, code: str = "M0001", district: str = "Mapo-gu", site_type: SiteType = SiteType.MIDDLE, campaign_id: str = "seoul-2025"
+    session: Session, code: str = "M0001", district: str = "Mapo-gu", site_type: SiteType = SiteType.MIDDLE, campaign_id: str = "test-campaign"
 ) -> Site:
     site = Site(code=code, name=f"[가상] 시험{code}", district=district, site_type=site_type.value, expected_students=300, synthetic=True)
     session.add(site)
@@ -40,7 +40,7 @@ def make_account(session: Session, username: str, role: Role, site: Site | None 
 
 
 def make_class(session: Session, teacher: Account, level: Level = Level.MIDDLE, label: str = "2학년 3반") -> ClassGroup:
-    return open_class(session, opened_by=teacher, campaign_id="seoul-2025", label=label, level=level, grade=2)
+    return open_class(session, opened_by=teacher, campaign_id="test-campaign", label=label, level=level, grade=2)
 
 
 def make_learners(session: Session, group: ClassGroup, count: int) -> list[Learner]:

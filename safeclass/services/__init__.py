@@ -6,7 +6,7 @@ from __future__ import annotations
 class ServiceError(Exception):
     """A refusal the user should see; ``code`` picks the localized message, ``params`` fill it in."""
 
-    def __init__(self, code: str, **params: object) -> None:
+    def __init__(self, code: str, /, **params: object) -> None:
         super().__init__(f"{code} {params}" if params else code)
         self.code = code
         self.params = params

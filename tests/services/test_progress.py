@@ -1,0 +1,152 @@
+"""Recording progress, quizzes, scenario choices and attestations, with rollups kept in step."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import func, select
+
+from safeclass.db.models import ModuleProgress, QuizAttempt, ScenarioChoice, SiteRollup
+from safeclass.domain import Level, Role
+from safeclass.services import NotAllowed, ServiceError
+from safeclass.services.progress import attest_lesson, record_module_progress, record_scenario_choice, submit_quiz_attempt
+from safeclass.services.rollups import rebuild_rollups
+from tests.factories import make_account, make_class, make_learners, make_site
+
+RIGHT = {"ask-first": 0, "personal": [0, 1], "joke": False, "steps": [0, 1, 2]}
+DRAWN = list(RIGHT)
+
+
+def _rollup(database) -> dict[str, int]:
+    with database.reading() as s:
+        row = s.scalar(select(SiteRollup))
+        return {c: getattr(row, c) for c in ("learners_joined", "learners_started", "learners_completed", "module_completions", "quiz_passes", "principals_certified")}
+
+
+@pytest.fixture
+def classroom(database):
+    with database.transaction() as s:
+        site = make_site(s)
+        teacher = make_account(s, "kim", Role.TEACHER, site)
+        group = make_class(s, teacher)
+        learners = make_learners(s, group, 3)
+    return site, teacher, group, learners
+
+
+def test_completing_the_assignment_updates_rollups_once(database, classroom, fixture_catalog, test_campaign) -> None:
+    _, _, _, learners = classroom
+    lesson, quiz = fixture_catalog.modules["test-lesson"], fixture_catalog.quizzes["test-quiz"]
+    learner = learners[0]
+    with database.transaction() as s:
+        record_module_progress(s, learner, test_campaign, lesson, sections_done=2, completed=False)
+    assert _rollup(database)["learners_started"] == 1
+    with database.transaction() as s:
+        progress = record_module_progress(s, learner, test_campaign, lesson, sections_done=6, completed=True)
+        assert progress.content_hash == lesson.content_hash
+    with database.transaction() as s:
+        record_module_progress(s, learner, test_campaign, lesson, sections_done=6, completed=True)  # a second click
+    with database.transaction() as s:
+        attempt = submit_quiz_attempt(s, learner, test_campaign, quiz, attempt_key="k1", drawn=DRAWN, answers=RIGHT)
+        assert attempt.passed and attempt.score == 4 and attempt.content_hash == quiz.content_hash
+    assert _rollup(database) == {"learners_joined": 3, "learners_started": 1, "learners_completed": 1, "module_completions": 1, "quiz_passes": 1, "principals_certified": 0}
+
+
+def test_the_same_attempt_submitted_twice_is_recorded_once(database, classroom, fixture_catalog, test_campaign) -> None:
+    learner = classroom[3][0]
+    quiz = fixture_catalog.quizzes["test-quiz"]
+    with database.transaction() as s:
+        first = submit_quiz_attempt(s, learner, test_campaign, quiz, attempt_key="same", drawn=DRAWN, answers=RIGHT)
+    with database.transaction() as s:
+        second = submit_quiz_attempt(s, learner, test_campaign, quiz, attempt_key="same", drawn=DRAWN, answers={"joke": True})
+    assert first.id == second.id
+    with database.reading() as s:
+        assert s.scalar(select(func.count()).select_from(QuizAttempt)) == 1
+    assert _rollup(database)["quiz_passes"] == 1
+
+
+def test_attempt_limit_and_bad_answers_are_refused(database, classroom, fixture_catalog, test_campaign) -> None:
+    learner = classroom[3][0]
+    quiz = fixture_catalog.quizzes["test-quiz"]  # attempts: 2
+    for key in ("a", "b"):
+        with database.transaction() as s:
+            submit_quiz_attempt(s, learner, test_campaign, quiz, attempt_key=key, drawn=DRAWN, answers={"joke": True})
+    with database.transaction() as s, pytest.raises(ServiceError) as refused:
+        submit_quiz_attempt(s, learner, test_campaign, quiz, attempt_key="c", drawn=DRAWN, answers=RIGHT)
+    assert refused.value.code == "no_attempts_left"
+    with database.transaction() as s, pytest.raises(ServiceError) as bad:
+        submit_quiz_attempt(s, classroom[3][1], test_campaign, quiz, attempt_key="d", drawn=DRAWN, answers={"ask-first": 9})
+    assert bad.value.code == "invalid_answers"
+    assert _rollup(database)["quiz_passes"] == 0
+
+
+def test_unassigned_work_is_refused(database, fixture_catalog, test_campaign) -> None:
+    with database.transaction() as s:
+        group = make_class(s, make_account(s, "kim", Role.TEACHER, make_site(s)), level=Level.ELEMENTARY)
+        learner = make_learners(s, group, 1)[0]
+    with database.transaction() as s, pytest.raises(ServiceError) as refused:
+        record_module_progress(s, learner, test_campaign, fixture_catalog.modules["test-lesson"], sections_done=1, completed=True)
+    assert refused.value.code == "not_assigned"
+
+
+def test_principal_certification_counts_when_training_and_quiz_are_done(database, fixture_catalog, test_campaign) -> None:
+    with database.transaction() as s:
+        principal = make_account(s, "park", Role.PRINCIPAL, make_site(s))
+    with database.transaction() as s:
+        submit_quiz_attempt(s, principal, test_campaign, fixture_catalog.quizzes["test-certification"], attempt_key="p1", drawn=["report"], answers={"report": False})
+    assert _rollup(database)["principals_certified"] == 0
+    with database.transaction() as s:
+        record_module_progress(s, principal, test_campaign, fixture_catalog.modules["test-training"], sections_done=1, completed=True)
+    assert _rollup(database)["principals_certified"] == 1
+
+
+def test_scenario_choices_are_idempotent_and_flag_critical(database, classroom, fixture_catalog, test_campaign) -> None:
+    learner = classroom[3][0]
+    lesson = fixture_catalog.modules["test-lesson"]
+    scenario = lesson.sections[-1]
+    with database.transaction() as s:
+        row = record_scenario_choice(s, learner, test_campaign, lesson, scenario, run_key="run1", node_id="start", choice_index=0)
+        assert row.critical and row.points == 0
+    with database.transaction() as s:
+        record_scenario_choice(s, learner, test_campaign, lesson, scenario, run_key="run1", node_id="start", choice_index=0)
+    with database.reading() as s:
+        assert s.scalar(select(func.count()).select_from(ScenarioChoice)) == 1
+    with database.transaction() as s, pytest.raises(ServiceError):
+        record_scenario_choice(s, learner, test_campaign, lesson, scenario, run_key="run2", node_id="harm", choice_index=0)
+
+
+def test_attestation_counts_a_device_free_lesson_and_can_be_corrected(database, classroom, fixture_catalog, test_campaign) -> None:
+    site, teacher, group, _ = classroom
+    lesson = fixture_catalog.modules["test-lesson"]
+    day = dt.date(2025, 4, 1)
+    with database.transaction() as s:
+        attest_lesson(s, teacher, group, test_campaign, lesson, delivered_on=day, students_present=24)
+    with database.transaction() as s:
+        attest_lesson(s, teacher, group, test_campaign, lesson, delivered_on=day, students_present=26)
+    with database.reading() as s:
+        rollup = s.scalar(select(SiteRollup))
+        assert (rollup.lessons_attested, rollup.students_attested) == (1, 26)
+    with database.transaction() as s:
+        other = make_account(s, "lee", Role.TEACHER, make_site(s, code="M0002"))
+    with database.transaction() as s, pytest.raises(NotAllowed):
+        attest_lesson(s, other, group, test_campaign, lesson, delivered_on=day, students_present=20)
+    with database.transaction() as s, pytest.raises(ServiceError) as future:
+        attest_lesson(s, teacher, group, test_campaign, lesson, delivered_on=dt.date.today() + dt.timedelta(days=1), students_present=20)
+    assert future.value.code == "delivered_on_range"
+
+
+def test_incremental_rollups_equal_a_full_recount(database, classroom, fixture_catalog, test_campaign) -> None:
+    site, teacher, group, learners = classroom
+    lesson, quiz = fixture_catalog.modules["test-lesson"], fixture_catalog.quizzes["test-quiz"]
+    with database.transaction() as s:
+        record_module_progress(s, learners[0], test_campaign, lesson, sections_done=6, completed=True)
+        record_module_progress(s, learners[1], test_campaign, lesson, sections_done=1, completed=False)
+        submit_quiz_attempt(s, learners[0], test_campaign, quiz, attempt_key="x", drawn=DRAWN, answers=RIGHT)
+        submit_quiz_attempt(s, learners[2], test_campaign, quiz, attempt_key="y", drawn=DRAWN, answers=RIGHT)
+        attest_lesson(s, teacher, group, test_campaign, lesson, delivered_on=dt.date(2025, 4, 2), students_present=20)
+    incremental = _rollup(database)
+    with database.transaction() as s:
+        rebuild_rollups(s, test_campaign)
+    assert _rollup(database) == incremental
+    with database.reading() as s:
+        assert s.scalar(select(func.count()).select_from(ModuleProgress)) == 2
