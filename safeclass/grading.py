@@ -39,7 +39,7 @@ class Grade:
 def draw_questions(quiz: Quiz, rng: random.Random) -> list[str]:
     """The ids of the questions asked in one attempt: ``draw`` of the pool, shuffled if the quiz says so."""
     ids = [q.id for q in quiz.questions]
-    drawn = rng.sample(ids, quiz.draw) if quiz.draw < len(ids) else ids
+    drawn = rng.sample(ids, quiz.draw) if quiz.draw < len(ids) else list(ids)
     if quiz.shuffle:
         rng.shuffle(drawn)
     else:

@@ -1,0 +1,50 @@
+"""Engine errors, the CLI's help texts and commands."""
+
+from __future__ import annotations
+
+import pytest
+
+from safeclass.cli import main
+from safeclass.db.engine import Database, DatabaseUnavailable, masked
+
+
+def test_unreachable_database_names_the_url_without_its_password() -> None:
+    url = "postgresql+psycopg://campaign:s3cret@127.0.0.1:1/safeclass"
+    with pytest.raises(DatabaseUnavailable) as failed:
+        Database(url).check()
+    message = str(failed.value)
+    assert "s3cret" not in message and "campaign:***@127.0.0.1:1/safeclass" in message
+    assert "DATABASE_URL" in message
+    assert masked("not a url") == "<unparseable URL>"
+
+
+def test_cli_prints_one_clear_line_for_an_unreachable_database(monkeypatch, capsys) -> None:
+    monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://u:pw@127.0.0.1:1/x")
+    assert main(["migrate"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: cannot connect to the database postgresql+psycopg://u:***@127.0.0.1:1/x")
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("command", ["check-content", "migrate", "seed-demo", "create-user", "import-sites"])
+def test_every_command_has_help(command, capsys) -> None:
+    with pytest.raises(SystemExit) as done:
+        main([command, "--help"])
+    assert done.value.code == 0
+    assert "usage: python -m safeclass " + command in capsys.readouterr().out
+
+
+def test_create_user_and_import_sites(monkeypatch, tmp_path, capsys) -> None:
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
+    assert main(["migrate"]) == 0
+    roster = tmp_path / "sites.csv"
+    roster.write_text("site_code,name,district,type,expected_students\nM0001,[가상] 중학교,Mapo-gu,middle,300\n", encoding="utf-8")
+    assert main(["import-sites", str(roster), "--campaign", "seoul-2025"]) == 0
+    assert main(["create-user", "--username", "park", "--role", "principal", "--site", "M0001"]) == 0
+    out = capsys.readouterr().out
+    assert "1 sites: 1 added, 0 updated" in out and "one-time password" in out
+    assert main(["create-user", "--username", "park", "--role", "principal", "--site", "M0001"]) == 1
+    bad = tmp_path / "bad.csv"
+    bad.write_text("site_code,name,district,type,expected_students\nM0002,x,Nowhere,middle,3\n", encoding="utf-8")
+    assert main(["import-sites", str(bad)]) == 1
+    assert f"{bad}:2 district: 'Nowhere' is not one of Seoul's 25 districts" in capsys.readouterr().out
