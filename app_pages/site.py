@@ -1,5 +1,6 @@
 """A principal's own site: students joined and completed, principal certification, classes."""
 
+import pandas as pd
 import streamlit as st
 
 from safeclass import i18n
@@ -22,7 +23,7 @@ st.caption(f"{row['name']} · {row['code']} · {t('site_type.' + row['site_type'
 
 
 def _count(value) -> str:  # noqa: ANN001
-    return "—" if value is None or value != value else i18n.number(int(value), lang())  # NaN != NaN: suppressed
+    return "—" if pd.isna(value) else i18n.number(int(value), lang())  # blank: fewer than k students
 
 
 cols = st.columns(4)

@@ -1,0 +1,183 @@
+"""Pages with Streamlit's AppTest: each role sees its own pages; bad input gets a clear message."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from safeclass.db.engine import Database
+from safeclass.domain import Role
+from safeclass.services.classes import join_class
+from tests.factories import PASSWORD, make_account, make_class, make_site
+
+ROOT = Path(__file__).resolve().parents[2]
+VALID = ROOT / "tests" / "content" / "valid"
+
+
+@pytest.fixture
+def app_env(monkeypatch, tmp_path, sqlite_template) -> Database:
+    """A fresh database and the fixture content, wired in through the environment the app reads."""
+    path = tmp_path / "app.db"
+    shutil.copy(sqlite_template, path)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{path}")
+    monkeypatch.setenv("SAFECLASS_CONTENT", str(tmp_path / "content"))
+    monkeypatch.setenv("SAFECLASS_COOKIE_KEY", "test-key-" + "x" * 24)
+    monkeypatch.delenv("SAFECLASS_DEMO", raising=False)
+    monkeypatch.delenv("SAFECLASS_CAMPAIGN", raising=False)
+    shutil.copytree(VALID, tmp_path / "content")
+    st.cache_resource.clear()
+    database = Database(f"sqlite:///{path}")
+    with database.transaction() as s:
+        site = make_site(s, code="M0001")
+        make_account(s, "coord", Role.COORDINATOR)
+        make_account(s, "park", Role.PRINCIPAL, site)
+        teacher = make_account(s, "kim", Role.TEACHER, site)
+        make_account(s, "root", Role.ADMIN)
+        make_class(s, teacher, label="2-3")
+    yield database
+    st.cache_resource.clear()
+    database.dispose()
+
+
+def _app() -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _sign_in(at: AppTest, username: str, password: str = PASSWORD) -> AppTest:
+    at.switch_page("app_pages/sign_in.py").run()
+    at.text_input[0].input(username)
+    at.text_input[1].input(password)
+    next(b for b in at.button if b.label in ("로그인", "Sign in")).click().run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _texts(at: AppTest) -> str:
+    return " ".join(e.value for kind in (at.title, at.markdown, at.caption, at.error, at.info, at.success, at.warning, at.subheader) for e in kind)
+
+
+def test_anonymous_visitor_sees_join_sign_in_and_help(app_env) -> None:
+    at = _app()
+    assert at.title[0].value == "수업 참여하기"
+    at.switch_page("app_pages/help.py").run()
+    assert "청소년상담 1388" in _texts(at)
+
+
+def test_student_joins_with_code_and_seat_and_sees_lessons(app_env) -> None:
+    at = _app()
+    at.text_input[0].input("wrong1")
+    at.number_input[0].set_value(4)
+    at.button[0].click().run()
+    assert "학급 코드 'WRONG1'를 찾을 수 없어요" in at.error[0].value
+    with app_env.reading() as s:
+        from sqlalchemy import select
+
+        from safeclass.db.models import ClassGroup
+
+        code = s.scalar(select(ClassGroup.join_code))
+    at.text_input[0].input(code.lower())
+    at.button[0].click().run()
+    assert at.title[0].value == "내 수업"
+    assert "내 사진, 네 사진" in _texts(at)
+
+
+def test_wrong_password_is_refused_and_repeated_failures_lock(app_env) -> None:
+    at = _app()
+    _sign_in(at, "coord", "not-the-password")
+    assert at.error[0].value == "아이디 또는 비밀번호가 맞지 않습니다."
+    for _ in range(5):
+        at.button[0].click().run()
+    assert "잠겼습니다" in at.error[0].value
+    at.text_input[1].input(PASSWORD)
+    at.button[0].click().run()
+    assert "잠겼습니다" in at.error[0].value  # even the right password waits out the lock
+
+
+@pytest.mark.parametrize(("username", "title"), [("coord", "캠페인 현황"), ("park", "우리 학교 현황"), ("kim", "학급 코드"), ("root", "콘텐츠 상태")])
+def test_each_role_lands_on_its_own_page(app_env, username, title) -> None:
+    at = _sign_in(_app(), username)
+    assert at.title[0].value == title
+
+
+def test_teacher_opens_a_class_code(app_env) -> None:
+    at = _sign_in(_app(), "kim")
+    at.text_input[0].input("3학년 1반")
+    at.button[0].click().run()
+    assert any("3학년 1반" in m.value for m in at.markdown)
+    at.text_input[0].input("")
+    at.button[0].click().run()
+    assert at.error[0].value == "학급 이름은 1~40자로 쓰세요."
+
+
+def test_principal_sees_only_their_site_with_small_counts_hidden(app_env) -> None:
+    with app_env.transaction() as s:
+        from sqlalchemy import select
+
+        from safeclass.db.models import ClassGroup
+
+        code = s.scalar(select(ClassGroup.join_code))
+        for seat in (1, 2):
+            join_class(s, join_code=code, seat_number=seat, pin=None)
+    at = _sign_in(_app(), "park")
+    assert "M0001" in at.caption[0].value
+    joined = [m for m in at.metric if m.label == "참여 학생"][0]
+    assert joined.value == "—"  # 2 students < k=5
+
+
+def test_first_sign_in_must_change_the_one_time_password(app_env) -> None:
+    from safeclass.services.accounts import create_account
+
+    with app_env.transaction() as s:
+        _, one_time = create_account(s, username="new.principal", display_name="새 교장", role=Role.PRINCIPAL, site_code="M0001")
+    at = _sign_in(_app(), "new.principal", one_time)
+    assert at.title[0].value == "내 계정" and at.warning
+    at.text_input[0].input(one_time)
+    at.text_input[1].input("a-new-long-password")
+    at.text_input[2].input("a-different-one!!")
+    submit = next(b for b in at.button if b.label == "비밀번호 변경")
+    submit.click().run()
+    assert at.error[0].value == "새 비밀번호 두 개가 서로 다릅니다."
+    at.text_input[2].input("a-new-long-password")
+    next(b for b in at.button if b.label == "비밀번호 변경").click().run()
+    assert at.success[0].value == "비밀번호를 바꿨습니다. 다른 기기의 로그인은 모두 끝났습니다."
+    at.switch_page("app_pages/site.py").run()  # the principal's pages are open now
+    assert at.title[0].value == "우리 학교 현황"
+
+
+def test_english_everywhere(app_env) -> None:
+    at = _app()
+    at.sidebar.radio[0].set_value("en").run()
+    assert at.title[0].value == "Join your class"
+    _sign_in(at, "coord")
+    assert at.title[0].value == "Campaign overview"
+
+
+def test_admin_sees_a_broken_content_file_while_the_rest_works(app_env, tmp_path) -> None:
+    (tmp_path / "content" / "quizzes" / "broken.yaml").write_text("id: broken\ntitle: {ko: 깨짐}\n", encoding="utf-8")
+    at = _sign_in(_app(), "root")
+    assert "오류" in at.error[0].value
+    assert any("quizzes/broken.yaml" in str(df.value) for df in at.dataframe)
+    at.switch_page("app_pages/dashboard.py").run()
+    assert at.title[0].value == "캠페인 현황"
+
+
+def test_app_refuses_to_start_without_a_cookie_key(app_env, monkeypatch) -> None:
+    monkeypatch.delenv("SAFECLASS_COOKIE_KEY")
+    at = _app()
+    assert "SAFECLASS_COOKIE_KEY" in at.error[0].value
+    assert not at.text_input
+
+
+def test_unreachable_database_is_one_clear_message(app_env, monkeypatch) -> None:
+    monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://u:pw@127.0.0.1:1/x")
+    st.cache_resource.clear()
+    at = _app()
+    assert at.error[0].value == "데이터베이스에 연결할 수 없습니다."
+    assert "u:***@127.0.0.1:1/x" in at.code[0].value
