@@ -16,7 +16,11 @@ PASSWORD = "correct-horse-battery"
 
 
 def make_site(
-    session: Session, code: str = "M0001", district: str = "Mapo-gu", site_type: SiteType = SiteType.MIDDLE, campaign_id: str = "test-campaign"
+    session: Session,
+    code: str = "M0001",
+    district: str = "Mapo-gu",
+    site_type: SiteType = SiteType.MIDDLE,
+    campaign_id: str = "test-campaign",
 ) -> Site:
     site = Site(code=code, name=f"[가상] 시험{code}", district=district, site_type=site_type.value, expected_students=300, synthetic=True)
     session.add(site)

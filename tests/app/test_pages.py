@@ -60,7 +60,9 @@ def _sign_in(at: AppTest, username: str, password: str = PASSWORD) -> AppTest:
 
 
 def _texts(at: AppTest) -> str:
-    return " ".join(e.value for kind in (at.title, at.markdown, at.caption, at.error, at.info, at.success, at.warning, at.subheader) for e in kind)
+    return " ".join(
+        e.value for kind in (at.title, at.markdown, at.caption, at.error, at.info, at.success, at.warning, at.subheader) for e in kind
+    )
 
 
 def test_anonymous_visitor_sees_join_sign_in_and_help(app_env) -> None:
@@ -100,7 +102,9 @@ def test_wrong_password_is_refused_and_repeated_failures_lock(app_env) -> None:
     assert "잠겼습니다" in at.error[0].value  # even the right password waits out the lock
 
 
-@pytest.mark.parametrize(("username", "title"), [("coord", "캠페인 현황"), ("park", "우리 학교 현황"), ("kim", "학급 코드"), ("root", "콘텐츠 상태")])
+@pytest.mark.parametrize(
+    ("username", "title"), [("coord", "캠페인 현황"), ("park", "우리 학교 현황"), ("kim", "학급 코드"), ("root", "콘텐츠 상태")]
+)
 def test_each_role_lands_on_its_own_page(app_env, username, title) -> None:
     at = _sign_in(_app(), username)
     assert at.title[0].value == title
@@ -127,7 +131,7 @@ def test_principal_sees_only_their_site_with_small_counts_hidden(app_env) -> Non
             join_class(s, join_code=code, seat_number=seat, pin=None)
     at = _sign_in(_app(), "park")
     assert "M0001" in at.caption[0].value
-    joined = [m for m in at.metric if m.label == "참여 학생"][0]
+    joined = next(m for m in at.metric if m.label == "참여 학생")
     assert joined.value == "—"  # 2 students < k=5
 
 

@@ -57,7 +57,12 @@ def test_pin_protects_a_seat(database) -> None:
 
 @pytest.mark.parametrize(
     ("code", "seat", "pin", "error"),
-    [("NOPE99", 1, None, "class_not_found"), (None, 0, None, "seat_out_of_range"), (None, 61, None, "seat_out_of_range"), (None, 2, "12a4", "pin_format")],
+    [
+        ("NOPE99", 1, None, "class_not_found"),
+        (None, 0, None, "seat_out_of_range"),
+        (None, 61, None, "seat_out_of_range"),
+        (None, 2, "12a4", "pin_format"),
+    ],
 )
 def test_bad_join_input_is_refused_with_its_reason(database, code, seat, pin, error) -> None:
     with database.transaction() as s:

@@ -21,7 +21,17 @@ DRAWN = list(RIGHT)
 def _rollup(database) -> dict[str, int]:
     with database.reading() as s:
         row = s.scalar(select(SiteRollup))
-        return {c: getattr(row, c) for c in ("learners_joined", "learners_started", "learners_completed", "module_completions", "quiz_passes", "principals_certified")}
+        return {
+            c: getattr(row, c)
+            for c in (
+                "learners_joined",
+                "learners_started",
+                "learners_completed",
+                "module_completions",
+                "quiz_passes",
+                "principals_certified",
+            )
+        }
 
 
 @pytest.fixture
@@ -49,7 +59,14 @@ def test_completing_the_assignment_updates_rollups_once(database, classroom, fix
     with database.transaction() as s:
         attempt = submit_quiz_attempt(s, learner, test_campaign, quiz, attempt_key="k1", drawn=DRAWN, answers=RIGHT)
         assert attempt.passed and attempt.score == 4 and attempt.content_hash == quiz.content_hash
-    assert _rollup(database) == {"learners_joined": 3, "learners_started": 1, "learners_completed": 1, "module_completions": 1, "quiz_passes": 1, "principals_certified": 0}
+    assert _rollup(database) == {
+        "learners_joined": 3,
+        "learners_started": 1,
+        "learners_completed": 1,
+        "module_completions": 1,
+        "quiz_passes": 1,
+        "principals_certified": 0,
+    }
 
 
 def test_the_same_attempt_submitted_twice_is_recorded_once(database, classroom, fixture_catalog, test_campaign) -> None:
@@ -93,7 +110,15 @@ def test_principal_certification_counts_when_training_and_quiz_are_done(database
     with database.transaction() as s:
         principal = make_account(s, "park", Role.PRINCIPAL, make_site(s))
     with database.transaction() as s:
-        submit_quiz_attempt(s, principal, test_campaign, fixture_catalog.quizzes["test-certification"], attempt_key="p1", drawn=["report"], answers={"report": False})
+        submit_quiz_attempt(
+            s,
+            principal,
+            test_campaign,
+            fixture_catalog.quizzes["test-certification"],
+            attempt_key="p1",
+            drawn=["report"],
+            answers={"report": False},
+        )
     assert _rollup(database)["principals_certified"] == 0
     with database.transaction() as s:
         record_module_progress(s, principal, test_campaign, fixture_catalog.modules["test-training"], sections_done=1, completed=True)
@@ -116,7 +141,7 @@ def test_scenario_choices_are_idempotent_and_flag_critical(database, classroom, 
 
 
 def test_attestation_counts_a_device_free_lesson_and_can_be_corrected(database, classroom, fixture_catalog, test_campaign) -> None:
-    site, teacher, group, _ = classroom
+    _, teacher, group, _ = classroom
     lesson = fixture_catalog.modules["test-lesson"]
     day = dt.date(2025, 4, 1)
     with database.transaction() as s:
@@ -136,7 +161,7 @@ def test_attestation_counts_a_device_free_lesson_and_can_be_corrected(database, 
 
 
 def test_incremental_rollups_equal_a_full_recount(database, classroom, fixture_catalog, test_campaign) -> None:
-    site, teacher, group, learners = classroom
+    _, teacher, group, learners = classroom
     lesson, quiz = fixture_catalog.modules["test-lesson"], fixture_catalog.quizzes["test-quiz"]
     with database.transaction() as s:
         record_module_progress(s, learners[0], test_campaign, lesson, sections_done=6, completed=True)

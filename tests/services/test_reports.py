@@ -25,8 +25,12 @@ def three_sites(database):
             "principal": make_account(s, "park", Role.PRINCIPAL, mapo),
             "teacher": make_account(s, "kim", Role.TEACHER, mapo),
         }
-        s.execute(update(SiteRollup).where(SiteRollup.site_id == mapo.id).values(learners_joined=120, learners_started=100, learners_completed=60))
-        s.execute(update(SiteRollup).where(SiteRollup.site_id == gangnam.id).values(learners_joined=3, learners_started=3, learners_completed=2))
+        s.execute(
+            update(SiteRollup).where(SiteRollup.site_id == mapo.id).values(learners_joined=120, learners_started=100, learners_completed=60)
+        )
+        s.execute(
+            update(SiteRollup).where(SiteRollup.site_id == gangnam.id).values(learners_joined=3, learners_started=3, learners_completed=2)
+        )
     return accounts, (mapo, gangnam, high)
 
 

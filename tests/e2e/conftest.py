@@ -1,0 +1,94 @@
+"""A real `streamlit run` on a free port and Debian's Chromium driven by Playwright."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from safeclass.db.engine import Database
+from safeclass.domain import Role
+from tests.conftest import ROOT, require
+from tests.factories import make_account, make_class, make_site
+
+CHROMIUM = os.environ.get("SAFECLASS_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> Iterator[dict]:
+    """The app on a fresh database with one site, staff accounts and a class; yields its URL and join code."""
+    require(Path(CHROMIUM).exists(), f"no Chromium at {CHROMIUM} (apt-get install chromium)")
+    folder = tmp_path_factory.mktemp("e2e")
+    shutil.copy(sqlite_template, folder / "e2e.db")
+    url = f"sqlite:///{folder / 'e2e.db'}"
+    database = Database(url)
+    with database.transaction() as s:
+        site = make_site(s, code="M0001", campaign_id="seoul-2025")
+        make_account(s, "coordinator", Role.COORDINATOR)
+        teacher = make_account(s, "teacher", Role.TEACHER, site)
+        code = make_class(s, teacher).join_code
+    database.dispose()
+    port = _free_port()
+    env = {**os.environ, "DATABASE_URL": url, "SAFECLASS_COOKIE_KEY": "e2e-" + "k" * 28, "SAFECLASS_CONTENT": str(ROOT)}
+    env.pop("SAFECLASS_DEMO", None)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port), "--server.headless", "true"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    break
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                pytest.fail(f"streamlit did not start: {process.stderr.read().decode()[-2000:]}")
+            time.sleep(0.5)
+    yield {"url": base, "join_code": code}
+    process.terminate()
+    process.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def browser(server: dict) -> Iterator:
+    """Headless Chromium."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:  # pragma: no cover
+        require(False, "playwright is not installed")
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def page(browser, server: dict) -> Iterator:
+    """A fresh browser context (no cookies) per test."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="ko-KR")
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    page.goto(server["url"])
+    yield page
+    context.close()

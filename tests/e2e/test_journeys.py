@@ -1,0 +1,46 @@
+"""Journeys in a real browser."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.factories import PASSWORD
+
+pytestmark = pytest.mark.e2e
+
+
+def _sign_in(page, username: str, password: str) -> None:
+    page.get_by_role("link", name="교직원 로그인").click()
+    page.get_by_label("아이디").fill(username)
+    page.get_by_label("비밀번호").fill(password)
+    page.get_by_role("button", name="로그인").click()
+
+
+def test_coordinator_signs_in_reaches_the_dashboard_and_stays_signed_in(page) -> None:
+    expect(page.get_by_role("heading", name="수업 참여하기")).to_be_visible()
+    _sign_in(page, "coordinator", PASSWORD)
+    expect(page.get_by_role("heading", name="캠페인 현황")).to_be_visible()
+    expect(page.get_by_text("시작한 학교·시설")).to_be_visible()
+    page.wait_for_timeout(1500)  # let the cookie component write the sign-in cookie
+    page.reload()
+    expect(page.get_by_role("heading", name="캠페인 현황")).to_be_visible()
+    page.get_by_role("button", name="로그아웃").click()
+    expect(page.get_by_role("heading", name="수업 참여하기")).to_be_visible()
+    page.wait_for_timeout(1500)
+    page.reload()
+    expect(page.get_by_role("heading", name="수업 참여하기")).to_be_visible()  # signed out stays signed out
+
+
+def test_wrong_password_is_refused_with_a_message(page) -> None:
+    _sign_in(page, "coordinator", "not-the-password")
+    expect(page.get_by_text("아이디 또는 비밀번호가 맞지 않습니다.")).to_be_visible()
+    expect(page.get_by_role("heading", name="교직원 로그인")).to_be_visible()
+
+
+def test_student_joins_with_the_class_code(page, server) -> None:
+    page.get_by_role("textbox", name="학급 코드").fill(server["join_code"].lower())
+    page.get_by_role("spinbutton", name="내 번호").fill("12")
+    page.get_by_role("button", name="참여하기").click()
+    expect(page.get_by_role("heading", name="내 수업")).to_be_visible()
+    expect(page.get_by_text("12번")).to_be_visible()
