@@ -6,7 +6,7 @@ from safeclass.db.models import Site
 from safeclass.domain import LEVEL_FOR_SITE_TYPE, Level, SiteType
 from safeclass.services import ServiceError
 from safeclass.services.classes import classes_at_site, open_class
-from safeclass.ui import resources
+from safeclass.ui import resources, state
 from safeclass.ui.context import context, require_campaign
 from safeclass.ui.i18n import t
 
@@ -17,6 +17,9 @@ database = resources.database()
 
 st.title(t("classes.title"))
 st.write(t("classes.intro"))
+flash = st.session_state.pop(state.FLASH, None)
+if flash:
+    st.success(flash)
 with database.reading() as session:
     groups = [(g.label, g.level, g.join_code) for g in classes_at_site(session, viewer)]
     site_type = SiteType(session.get(Site, viewer.site_id).site_type)
@@ -42,5 +45,5 @@ if submitted:
     except ServiceError as exc:
         st.error(t(f"error.{exc.code}", **exc.params))
     else:
-        st.success(t("classes.opened", label=opened[0], code=opened[1]))
+        st.session_state[state.FLASH] = t("classes.opened", label=opened[0], code=opened[1])
         st.rerun()

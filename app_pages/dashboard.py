@@ -39,6 +39,7 @@ if campaign.targets:
     st.subheader(t("dashboard.targets"), anchor=False)
     current = {
         ("principal", "certified"): summary["principal_certification"],
+        ("staff", "completed"): summary["staff_completion"] if summary["staff"] else None,
         ("students", "completed"): summary["student_completion"],
         ("students", "started"): summary["learners_joined"] / summary["expected_students"] if summary["expected_students"] else 0.0,
     }
@@ -63,24 +64,25 @@ def _labels(frame, keys):  # noqa: ANN001
 by_district = completion_by(sites, "district", campaign.k)
 left, right = st.columns([3, 2])
 with left:
-    st.subheader(t("dashboard.by_district"), anchor=False)
-    chart_data = by_district.assign(
-        district_label=by_district["district"] if lang() == "en" else by_district["district"].map(SEOUL_DISTRICTS)
-    )
+    if viewer.district:  # one district: compare its sites instead of a single bar
+        st.subheader(t("dashboard.by_site"), anchor=False)
+        chart_data = lagging_sites(sites, campaign.k, limit=len(sites)).assign(label=lambda f: f["name"])
+    else:
+        st.subheader(t("dashboard.by_district"), anchor=False)
+        names = by_district["district"] if lang() == "en" else by_district["district"].map(SEOUL_DISTRICTS)
+        chart_data = by_district.assign(label=names)
     chart = (
         alt.Chart(chart_data)
         .mark_bar()
         .encode(
             x=alt.X("student_completion:Q", title=t("columns.student_completion"), axis=alt.Axis(format="%")),
-            y=alt.Y("district_label:N", sort="-x", title=None),
+            y=alt.Y("label:N", sort="-x", title=None),
             tooltip=[
-                alt.Tooltip("district_label:N", title=t("columns.district")),
+                alt.Tooltip("label:N", title=t("columns.name")),
                 alt.Tooltip("student_completion:Q", format=".1%", title=t("columns.student_completion")),
-                alt.Tooltip("sites_started:Q", title=t("columns.sites_started")),
-                alt.Tooltip("sites:Q", title=t("columns.sites")),
             ],
         )
-        .properties(height=520)
+        .properties(height=max(120, 18 * len(chart_data)))
     )
     st.altair_chart(chart, use_container_width=True)
 with right:

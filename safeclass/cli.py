@@ -10,6 +10,8 @@ from pathlib import Path
 from safeclass import config
 from safeclass.domain import Role
 
+DEFAULT_LEARNERS = 100_000  # enough for a living demo dashboard; seeding takes about 15 s
+
 
 def main(argv: list[str] | None = None) -> int:
     """Run one command and return its exit code."""
@@ -188,6 +190,14 @@ def _import_sites(args: argparse.Namespace) -> int:
     return 0
 
 
+def _curriculum_doc(args: argparse.Namespace) -> int:
+    from safeclass.content import load_catalog
+    from safeclass.content.curriculum import curriculum_markdown
+
+    sys.stdout.write(curriculum_markdown(load_catalog(config.content_root()).require_ok()))
+    return 0
+
+
 def _register_admin_commands(commands) -> None:  # noqa: ANN001
     p = commands.add_parser(
         "migrate",
@@ -204,7 +214,7 @@ def _register_admin_commands(commands) -> None:  # noqa: ANN001
             "demo sign-ins. Use --learners to scale the simulation (up to 1,000,000 for benchmarks)."
         ),
     )
-    p.add_argument("--learners", type=int, default=20_000, help="simulated learners (default: %(default)s)")
+    p.add_argument("--learners", type=int, default=DEFAULT_LEARNERS, help="simulated learners (default: %(default)s)")
     p.add_argument("--campaign", help="campaign id (default: the only campaign, or SAFECLASS_CAMPAIGN)")
     p.add_argument("--if-empty", action="store_true", help="do nothing (but print the sign-ins) when already seeded")
     p.set_defaults(run=_seed_demo)
@@ -236,6 +246,13 @@ def _register_admin_commands(commands) -> None:  # noqa: ANN001
     p.add_argument("csv", help="path to the roster CSV")
     p.add_argument("--campaign", help="campaign id (default: the only campaign, or SAFECLASS_CAMPAIGN)")
     p.set_defaults(run=_import_sites)
+
+    p = commands.add_parser(
+        "curriculum-doc",
+        help="print the curriculum map (docs/curriculum.md)",
+        description=("Print every module with its objectives, minutes, checks, scenario and sources, and every quiz, as Markdown."),
+    )
+    p.set_defaults(run=_curriculum_doc)
 
 
 _REGISTRARS = [_register_admin_commands]

@@ -120,6 +120,8 @@ def campaign_summary(sites: pd.DataFrame) -> dict[str, float | int]:
         "principals": principals,
         "principals_certified": int(sites["principals_certified"].sum()),
         "principal_certification": _ratio(sites["principals_certified"].sum(), principals),
+        "staff": int(sites["staff"].sum()),
+        "staff_completion": _ratio(sites["staff_completed"].sum(), sites["staff"].sum()),
     }
 
 

@@ -103,3 +103,14 @@ def test_campaign_assigns_everything_and_its_help_directory_matches_the_referenc
     assert numbers["kcsc"][0] == "1377"
     assert numbers["teacher1395"][0] == "1395"
     assert {"wee", "take_it_down", "sunflower", "stopncii", "seoul_sos_chat"} <= set(campaign.help)
+
+
+def test_curriculum_doc_is_current(catalog) -> None:
+    from pathlib import Path
+
+    from safeclass.content.curriculum import curriculum_markdown
+
+    doc = Path(__file__).resolve().parents[2] / "docs" / "curriculum.md"
+    assert doc.read_text(encoding="utf-8") == curriculum_markdown(catalog), (
+        "regenerate: python -m safeclass curriculum-doc > docs/curriculum.md"
+    )
