@@ -145,18 +145,11 @@ def _simulate(database: Database, campaign: Campaign, hashes: dict[str, str], *,
         _insert(session, QuizAttempt, attempts)
 
         # Students: sites start at different paces; a started site opens classes until its share is used.
-        weights = [s.expected_students * rng.betavariate(1.2, 1.6) for s in sites]
-        total = sum(weights)
-        expected_total = sum(s.expected_students for s in sites)
         codes: set[str] = set()
-        remaining = learners
-        for site, weight in zip(sites, weights, strict=True):
-            if remaining <= 0:
-                break
+        for site, share in zip(sites, _shares(sites, learners, rng), strict=True):
+            if share == 0:
+                continue  # a site that has not started yet
             level = LEVEL_FOR_SITE_TYPE.get(site.site_type) or Level.MIDDLE
-            # Above the roster's expected total (a benchmark), sites grow in proportion instead of capping.
-            cap = max(site.expected_students, -(-site.expected_students * learners // expected_total))
-            share = min(remaining, cap, round(learners * weight / total))
             assignment = campaign.audiences.students.for_level(level)
             groups = []
             for n in range(0, share, CLASS_SIZE):
@@ -218,8 +211,28 @@ def _simulate(database: Database, campaign: Campaign, hashes: dict[str, str], *,
                     )
             _insert(session, ModuleProgress, progress)
             _insert(session, QuizAttempt, attempts)
-            remaining -= share
         rebuild_rollups(session, campaign)
+
+
+def _shares(sites: list[Site], learners: int, rng: random.Random) -> list[int]:
+    """Exactly ``learners`` learners spread over sites: proportional to size and a random pace, some at zero."""
+    weights = [s.expected_students * rng.betavariate(1.2, 1.6) for s in sites]
+    total = sum(weights)
+    expected_total = sum(s.expected_students for s in sites)
+    # Above the roster's expected total (a benchmark), sites grow in proportion instead of capping.
+    caps = [max(s.expected_students, -(-s.expected_students * learners // expected_total)) for s in sites]
+    shares = [min(cap, int(learners * w / total)) for cap, w in zip(caps, weights, strict=True)]
+    remaining = learners - sum(shares)
+    by_pace = sorted(range(len(sites)), key=lambda i: -weights[i])
+    for i in by_pace:  # hand out what rounding left over, fastest sites first, up to their caps
+        extra = min(remaining, caps[i] - shares[i])
+        shares[i] += extra
+        remaining -= extra
+    for n, i in enumerate(by_pace * (remaining // len(sites) + 1)):  # only if every site is full
+        if n >= remaining:
+            break
+        shares[i] += 1
+    return shares
 
 
 def _attempt(
