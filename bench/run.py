@@ -50,6 +50,7 @@ def main() -> None:
 
     url = args.database_url or f"sqlite:///{tempfile.mkdtemp(prefix='safeclass-bench-')}/bench.db"
     database = Database(url)
+    schema = None
     if not database.is_sqlite:  # a PostgreSQL bench starts from an empty schema of its own
         schema = f"bench_{uuid.uuid4().hex[:8]}"
         with database.engine.begin() as c:
@@ -135,6 +136,12 @@ def main() -> None:
     print("| measurement | result |\n|---|---|")
     for label, value in rows:
         print(f"| {label} | {value} |")
+    database.dispose()
+    if schema is not None:  # leave the shared database as we found it
+        admin = Database(args.database_url)
+        with admin.engine.begin() as c:
+            c.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
 
 
 if __name__ == "__main__":
