@@ -9,27 +9,10 @@ from sqlalchemy.orm import Session
 from safeclass.db.models import Account, ClassGroup, Learner, ModuleProgress, Site, SiteRollup
 from safeclass.domain import Role
 from safeclass.services import NotAllowed
+from safeclass.services.rollups import COUNTERS
 
 STUDENT_COUNTS = ("learners_joined", "learners_started", "learners_completed", "students_attested")
-SITE_COLUMNS = (
-    "site_id",
-    "code",
-    "name",
-    "district",
-    "site_type",
-    "expected_students",
-    "learners_joined",
-    "learners_started",
-    "learners_completed",
-    "module_completions",
-    "quiz_passes",
-    "lessons_attested",
-    "students_attested",
-    "principals",
-    "principals_certified",
-    "staff",
-    "staff_completed",
-)
+SITE_COLUMNS = ("site_id", "code", "name", "district", "site_type", "expected_students", *COUNTERS, "principals", "staff")
 
 
 def site_table(session: Session, viewer: Account, campaign_id: str) -> pd.DataFrame:
@@ -42,20 +25,7 @@ def site_table(session: Session, viewer: Account, campaign_id: str) -> pd.DataFr
             Site.district,
             Site.site_type,
             Site.expected_students,
-            *(
-                func.coalesce(getattr(SiteRollup, c), 0).label(c)
-                for c in (
-                    "learners_joined",
-                    "learners_started",
-                    "learners_completed",
-                    "module_completions",
-                    "quiz_passes",
-                    "lessons_attested",
-                    "students_attested",
-                    "principals_certified",
-                    "staff_completed",
-                )
-            ),
+            *(func.coalesce(getattr(SiteRollup, c), 0).label(c) for c in COUNTERS),
         )
         .outerjoin(SiteRollup, (SiteRollup.site_id == Site.id) & (SiteRollup.campaign_id == campaign_id))
         .order_by(Site.code)

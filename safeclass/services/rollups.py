@@ -6,21 +6,20 @@ from sqlalchemy import delete, func, select, union_all, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from safeclass.content.models import Campaign
+from safeclass.content.models import Assignment, Campaign
 from safeclass.db.models import Account, ClassGroup, Learner, LessonAttestation, ModuleProgress, QuizAttempt, Site, SiteRollup
 
-COUNTERS = frozenset(
-    {
-        "learners_joined",
-        "learners_started",
-        "learners_completed",
-        "module_completions",
-        "quiz_passes",
-        "lessons_attested",
-        "students_attested",
-        "staff_completed",
-        "principals_certified",
-    }
+# The running totals of a SiteRollup row, in display order.
+COUNTERS = (
+    "learners_joined",
+    "learners_started",
+    "learners_completed",
+    "module_completions",
+    "quiz_passes",
+    "lessons_attested",
+    "students_attested",
+    "principals_certified",
+    "staff_completed",
 )
 
 
@@ -36,7 +35,7 @@ def ensure_rollups(session: Session, campaign_id: str, site_ids: list[int]) -> N
 
 def bump(session: Session, campaign_id: str, site_id: int, **deltas: int) -> None:
     """Add ``deltas`` to a site's counters with one atomic UPDATE (no read-modify-write race)."""
-    unknown = set(deltas) - COUNTERS
+    unknown = set(deltas) - set(COUNTERS)
     if unknown:
         raise ValueError(f"unknown rollup counters: {sorted(unknown)}")
     if not deltas:
@@ -118,68 +117,55 @@ def rebuild_rollups(session: Session, campaign: Campaign) -> None:
         "students_attested",
     )
 
-    # Completed = every assigned module done and every assigned quiz passed, per level.
-    per_level = []
+    # Completed = every assigned module done and every assigned quiz passed (per level for students).
     for level in ("elementary", "middle", "high", "youth"):
-        assignment = campaign.audiences.students.for_level(level)
-        if not assignment.modules and not assignment.quizzes:
+        finished = _finished(cid, campaign.audiences.students.for_level(level), ModuleProgress.learner_id, QuizAttempt.learner_id)
+        if finished is None:
             continue
-        items = union_all(
-            select(ModuleProgress.learner_id.label("lid"), ModuleProgress.module_id.label("item")).where(
-                ModuleProgress.campaign_id == cid,
-                ModuleProgress.completed_at.is_not(None),
-                ModuleProgress.module_id.in_(assignment.modules),
-            ),
-            select(QuizAttempt.learner_id.label("lid"), QuizAttempt.quiz_id.label("item")).where(
-                QuizAttempt.campaign_id == cid, QuizAttempt.passed, QuizAttempt.quiz_id.in_(assignment.quizzes)
-            ),
-        ).subquery()
-        finished = (
-            select(items.c.lid)
-            .group_by(items.c.lid)
-            .having(func.count(func.distinct(items.c.item)) == len(set(assignment.modules)) + len(set(assignment.quizzes)))
-            .subquery()
-        )
-        per_level.append(
+        query = (
             select(learner_site.c.site_id, func.count())
-            .join(finished, finished.c.lid == learner_site.c.learner_id)
+            .join(finished, finished.c.who == learner_site.c.learner_id)
             .where(learner_site.c.level == level)
             .group_by(learner_site.c.site_id)
         )
-    for query in per_level:
         for site_id, value in session.execute(query):
-            counts.setdefault(site_id, {})["learners_completed"] = counts.get(site_id, {}).get("learners_completed", 0) + int(value)
-
+            site = counts.setdefault(site_id, {})
+            site["learners_completed"] = site.get("learners_completed", 0) + int(value)
     for role, assignment, name in (
         ("principal", campaign.audiences.principal, "principals_certified"),
         ("teacher", campaign.audiences.staff, "staff_completed"),
     ):
-        need = len(set(assignment.modules)) + len(set(assignment.quizzes))
-        if need == 0:
+        finished = _finished(cid, assignment, ModuleProgress.account_id, QuizAttempt.account_id)
+        if finished is None:
             continue
-        items = union_all(
-            select(ModuleProgress.account_id.label("aid"), ModuleProgress.module_id.label("item")).where(
-                ModuleProgress.campaign_id == cid,
-                ModuleProgress.completed_at.is_not(None),
-                ModuleProgress.module_id.in_(assignment.modules),
-            ),
-            select(QuizAttempt.account_id.label("aid"), QuizAttempt.quiz_id.label("item")).where(
-                QuizAttempt.campaign_id == cid, QuizAttempt.passed, QuizAttempt.quiz_id.in_(assignment.quizzes)
-            ),
-        ).subquery()
-        finished = select(items.c.aid).group_by(items.c.aid).having(func.count(func.distinct(items.c.item)) == need).subquery()
-        add(
-            session.execute(
-                select(Account.site_id, func.count())
-                .join(finished, finished.c.aid == Account.id)
-                .where(Account.role == role, Account.site_id.is_not(None))
-                .group_by(Account.site_id)
-            ),
-            name,
+        query = (
+            select(Account.site_id, func.count())
+            .join(finished, finished.c.who == Account.id)
+            .where(Account.role == role, Account.site_id.is_not(None))
+            .group_by(Account.site_id)
         )
+        add(session.execute(query), name)
 
     session.execute(delete(SiteRollup).where(SiteRollup.campaign_id == cid))
     site_ids = list(session.scalars(select(Site.id)))
     rows = [{"campaign_id": cid, "site_id": sid, **{c: counts.get(sid, {}).get(c, 0) for c in COUNTERS}} for sid in site_ids]
     for start in range(0, len(rows), 500):
         session.execute(SiteRollup.__table__.insert(), rows[start : start + 500])
+
+
+def _finished(campaign_id: str, assignment: Assignment, progress_owner, attempt_owner):  # noqa: ANN001
+    """Subquery of participants (column ``who``) with every assigned module completed and quiz passed."""
+    need = len(set(assignment.modules)) + len(set(assignment.quizzes))
+    if need == 0:
+        return None
+    items = union_all(
+        select(progress_owner.label("who"), ModuleProgress.module_id.label("item")).where(
+            ModuleProgress.campaign_id == campaign_id,
+            ModuleProgress.completed_at.is_not(None),
+            ModuleProgress.module_id.in_(assignment.modules),
+        ),
+        select(attempt_owner.label("who"), QuizAttempt.quiz_id.label("item")).where(
+            QuizAttempt.campaign_id == campaign_id, QuizAttempt.passed, QuizAttempt.quiz_id.in_(assignment.quizzes)
+        ),
+    ).subquery()
+    return select(items.c.who).group_by(items.c.who).having(func.count(func.distinct(items.c.item)) == need).subquery()
