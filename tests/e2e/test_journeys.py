@@ -8,6 +8,13 @@ from playwright.sync_api import expect
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.e2e
+expect.set_options(timeout=20_000)  # a loaded CI machine reruns scripts slower than a laptop
+
+
+def _settled(page) -> None:
+    """Wait until Streamlit has finished running the script (its status widget is gone)."""
+    page.wait_for_timeout(300)
+    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0)
 
 
 def _sign_in(page, username: str, password: str) -> None:
@@ -22,9 +29,12 @@ def test_coordinator_signs_in_reaches_the_dashboard_and_stays_signed_in(page) ->
     _sign_in(page, "coordinator", PASSWORD)
     expect(page.get_by_role("heading", name="캠페인 현황")).to_be_visible()
     expect(page.get_by_text("시작한 학교·시설")).to_be_visible()
+    _settled(page)
     page.wait_for_timeout(1500)  # let the cookie component write the sign-in cookie
     page.reload()
     expect(page.get_by_role("heading", name="캠페인 현황")).to_be_visible()
+    expect(page.get_by_role("heading", name="지연 학교·시설")).to_be_visible()
+    _settled(page)
     page.get_by_role("button", name="로그아웃").click()
     expect(page.get_by_role("heading", name="수업 참여하기")).to_be_visible()
     page.wait_for_timeout(1500)
