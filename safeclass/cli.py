@@ -131,7 +131,9 @@ def _seed_demo(args: argparse.Namespace) -> int:
         return 1
     with database.reading() as session:
         accounts = demo_accounts(session)
-    print(f"\nDemo sign-ins (password for all: {DEMO_PASSWORD}):")
+    # The shared demo password is printed only in demo mode, so a log of a real install never carries it.
+    password = DEMO_PASSWORD if config.demo_mode() else "shown only with SAFECLASS_DEMO=1"
+    print(f"\nDemo sign-ins (password for all: {password}):")
     for account in accounts:
         print(f"  {account.username:<22} {account.role.value:<12} {account.what}")
     return 0
