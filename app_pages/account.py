@@ -2,7 +2,6 @@
 
 import streamlit as st
 
-from safeclass.db.models import Account
 from safeclass.services import ServiceError
 from safeclass.services.accounts import change_password
 from safeclass.ui import resources, state
@@ -30,8 +29,7 @@ if submitted:
     else:
         try:
             with resources.database().transaction() as session:
-                account = session.get(Account, viewer.id)
-                change_password(session, account, current=current, new=new)
+                change_password(session, viewer.id, current=current, new=new)
         except ServiceError as exc:
             st.error(t(f"error.{exc.code}", **exc.params))
         else:

@@ -2,10 +2,9 @@
 
 import streamlit as st
 
-from safeclass.db.models import Site
-from safeclass.domain import LEVEL_FOR_SITE_TYPE, Level, SiteType
+from safeclass.domain import Level
 from safeclass.services import ServiceError
-from safeclass.services.classes import classes_at_site, open_class
+from safeclass.services.classes import classes_at_site, default_level, open_class
 from safeclass.ui import resources, state
 from safeclass.ui.context import context, require_campaign
 from safeclass.ui.i18n import t
@@ -22,7 +21,7 @@ if flash:
     st.success(flash)
 with database.reading() as session:
     groups = [(g.label, g.level, g.join_code) for g in classes_at_site(session, viewer)]
-    site_type = SiteType(session.get(Site, viewer.site_id).site_type)
+    suggested_level = default_level(session, viewer)
 if groups:
     for label, level, code in groups:
         st.markdown(f"**{label}** · {t('level.' + level)} · `{code}`")
@@ -31,10 +30,9 @@ else:
 
 st.subheader(t("classes.open"), anchor=False)
 levels = list(Level)
-default_level = LEVEL_FOR_SITE_TYPE.get(site_type) or Level.MIDDLE
 with st.form("classes.form", clear_on_submit=False):
     label = st.text_input(t("classes.label"), max_chars=40, help=t("classes.label_help"))
-    level = st.selectbox(t("classes.level"), levels, index=levels.index(default_level), format_func=lambda v: t(f"level.{v}"))
+    level = st.selectbox(t("classes.level"), levels, index=levels.index(suggested_level), format_func=lambda v: t(f"level.{v}"))
     grade = st.number_input(t("classes.grade"), min_value=1, max_value=6, step=1, value=None)
     submitted = st.form_submit_button(t("classes.submit"), type="primary")
 if submitted:

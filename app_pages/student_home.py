@@ -1,9 +1,8 @@
 """A student's class and the lessons assigned to it, with their progress."""
 
 import streamlit as st
-from sqlalchemy import select
 
-from safeclass.db.models import ClassGroup, Learner, ModuleProgress
+from safeclass.services.progress import learner_progress
 from safeclass.ui import resources
 from safeclass.ui.context import context, leave_class, require_campaign
 from safeclass.ui.i18n import t, text
@@ -11,17 +10,11 @@ from safeclass.ui.i18n import t, text
 ctx = context()
 campaign = require_campaign(ctx)
 with resources.database().reading() as session:
-    learner = session.get(Learner, ctx.learner_id)
-    group = session.get(ClassGroup, learner.class_group_id) if learner else None
-    progress = {
-        p.module_id: p
-        for p in session.scalars(
-            select(ModuleProgress).where(ModuleProgress.learner_id == ctx.learner_id, ModuleProgress.campaign_id == campaign.id)
-        )
-    }
-if learner is None or group is None:
+    found = learner_progress(session, ctx.learner_id, campaign.id)
+if found is None:  # the seat was removed (e.g. the class was purged): back to the join page
     leave_class()
     st.rerun()
+learner, group, progress = found
 
 st.title(t("student.title"))
 st.caption(t("student.class", label=group.label, level=t(f"level.{group.level}"), seat=learner.seat_number))

@@ -119,17 +119,7 @@ def _simulate(database: Database, campaign: Campaign, hashes: dict[str, str], *,
             done = min(len(modules), int(rng.betavariate(2.2, 1.2) * (len(modules) + 1)))
             for module_id in modules[:done]:
                 when = start + dt.timedelta(days=rng.randint(0, 90))
-                progress.append(
-                    {
-                        "account_id": account_id,
-                        "campaign_id": campaign.id,
-                        "module_id": module_id,
-                        "content_hash": hashes[module_id],
-                        "sections_done": 1,
-                        "started_at": when,
-                        "completed_at": when,
-                    }
-                )
+                progress.append(_completed(campaign.id, module_id, hashes[module_id], when, account_id=account_id))
             if done == len(modules) and rng.random() < 0.85:
                 for quiz_id in quizzes:
                     attempts.append(
@@ -179,17 +169,7 @@ def _simulate(database: Database, campaign: Campaign, hashes: dict[str, str], *,
                 done = min(len(assignment.modules), int(rng.betavariate(1 + 3 * pace, 1.5) * (len(assignment.modules) + 1)))
                 for module_id in assignment.modules[:done]:
                     when = start + dt.timedelta(days=rng.randint(0, 200))
-                    progress.append(
-                        {
-                            "learner_id": learner_id,
-                            "campaign_id": campaign.id,
-                            "module_id": module_id,
-                            "content_hash": hashes[module_id],
-                            "sections_done": 1,
-                            "started_at": when,
-                            "completed_at": when,
-                        }
-                    )
+                    progress.append(_completed(campaign.id, module_id, hashes[module_id], when, learner_id=learner_id))
                     quiz_id = f"quiz-{module_id}"
                     if quiz_id in assignment.quizzes:
                         attempts.append(
@@ -233,6 +213,11 @@ def _shares(sites: list[Site], learners: int, rng: random.Random) -> list[int]:
             break
         shares[i] += 1
     return shares
+
+
+def _completed(campaign_id: str, module_id: str, content_hash: str, when: dt.datetime, **owner: int) -> dict:
+    return {"campaign_id": campaign_id, "module_id": module_id, "content_hash": content_hash, "sections_done": 1,
+            "started_at": when, "completed_at": when, **owner}  # fmt: skip
 
 
 def _attempt(

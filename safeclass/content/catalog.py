@@ -7,6 +7,7 @@ from pathlib import Path
 
 from safeclass.content.models import Campaign, Module, Quiz
 from safeclass.content.roster import SiteRow
+from safeclass.content.source import Located
 from safeclass.domain import Level, StaffAudience
 
 
@@ -42,6 +43,8 @@ class Catalog:
     rosters: dict[str, tuple[SiteRow, ...]] = field(default_factory=dict)
     files: dict[str, str] = field(default_factory=dict)
     errors: list[ContentError] = field(default_factory=list)
+    # Parsed positions of each loaded file, so cross-file errors get their line without re-reading it.
+    sources: dict[str, Located] = field(default_factory=dict, repr=False)
 
     @property
     def ok(self) -> bool:

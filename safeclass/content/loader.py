@@ -333,6 +333,7 @@ def _register(catalog: Catalog, item: BaseModel, name: str, located: Located) ->
         catalog.rosters[item.id] = tuple(rows)
     registry[item.id] = item
     catalog.files[item.id] = name
+    catalog.sources[name] = located
 
 
 # --- across files -----------------------------------------------------------------------------
@@ -410,5 +411,4 @@ def _check_help_refs(catalog: Catalog, item: Module | Quiz, campaigns: list[Camp
 
 def _error(catalog: Catalog, item_id: str, path: DataPath, message: str) -> None:
     name = catalog.files[item_id]
-    located = parse_yaml((catalog.root / name).read_text(encoding="utf-8"))
-    catalog.errors.append(ContentError(name, located.line_of(path), format_path(path), message))
+    catalog.errors.append(ContentError(name, catalog.sources[name].line_of(path), format_path(path), message))

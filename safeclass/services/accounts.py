@@ -116,8 +116,14 @@ def record_sign_in(session: Session, username: str, succeeded: bool) -> None:
             account.last_login_at = utcnow()
 
 
-def change_password(session: Session, account: Account, *, current: str, new: str) -> None:
-    """Replace the password after checking the current one."""
+def revoke_sessions(session: Session, account_id: int) -> None:
+    """Refuse every sign-in cookie issued to this account until now (sign-out on every device)."""
+    session.get(Account, account_id).sessions_revoked_at = utcnow()
+
+
+def change_password(session: Session, account_id: int, *, current: str, new: str) -> None:
+    """Replace the password after checking the current one; other devices are signed out."""
+    account = session.get(Account, account_id)
     if not verify_password(current, account.password_hash):
         raise ServiceError("password_wrong")
     if len(new) < MIN_PASSWORD_LENGTH:
@@ -126,5 +132,5 @@ def change_password(session: Session, account: Account, *, current: str, new: st
         raise ServiceError("password_unchanged")
     account.password_hash = hash_password(new)
     account.must_change_password = False
-    account.sessions_revoked_at = utcnow()  # a leaked old password's cookies stop working everywhere
+    revoke_sessions(session, account_id)  # a leaked old password's cookies stop working everywhere
     session.add(AuditLog(actor_id=account.id, action="account.password", target=account.username, detail={}))

@@ -8,8 +8,8 @@ import secrets
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from safeclass.db.models import Account, ClassGroup, Learner
-from safeclass.domain import Level, Role
+from safeclass.db.models import Account, ClassGroup, Learner, Site
+from safeclass.domain import LEVEL_FOR_SITE_TYPE, Level, Role, SiteType
 from safeclass.security import hash_pin, verify_password
 from safeclass.services import NotAllowed, ServiceError
 from safeclass.services.rollups import bump
@@ -74,6 +74,14 @@ def join_class(session: Session, *, join_code: str, seat_number: int, pin: str |
     session.flush()
     bump(session, group.campaign_id, group.site_id, learners_joined=1)
     return learner
+
+
+def default_level(session: Session, viewer: Account) -> Level:
+    """The lesson level a new class at the viewer's site most likely needs (special schools: middle)."""
+    if viewer.site_id is None:
+        raise NotAllowed("site_classes")
+    site = session.get(Site, viewer.site_id)
+    return LEVEL_FOR_SITE_TYPE.get(SiteType(site.site_type)) or Level.MIDDLE
 
 
 def classes_at_site(session: Session, viewer: Account) -> list[ClassGroup]:

@@ -80,6 +80,15 @@ def record_module_progress(
     return progress
 
 
+def learner_progress(session: Session, learner_id: int, campaign_id: str) -> tuple[Learner, ClassGroup, dict[str, ModuleProgress]] | None:
+    """A learner, their class and their progress by module id; None if the seat no longer exists."""
+    learner = session.get(Learner, learner_id)
+    if learner is None:
+        return None
+    query = select(ModuleProgress).where(ModuleProgress.learner_id == learner_id, ModuleProgress.campaign_id == campaign_id)
+    return learner, session.get(ClassGroup, learner.class_group_id), {p.module_id: p for p in session.scalars(query)}
+
+
 def submit_quiz_attempt(
     session: Session,
     participant: Participant,
@@ -118,11 +127,9 @@ def submit_quiz_attempt(
         passed=grade.passed,
         answers={"drawn": drawn, "answers": answers},
     )
-    try:
-        with session.begin_nested():  # a concurrent double submit loses the race on the unique key
-            session.add(attempt)
-    except IntegrityError:
-        return session.scalar(select(QuizAttempt).where(QuizAttempt.attempt_key == attempt_key))
+    stored = _insert_once(session, attempt, select(QuizAttempt).where(QuizAttempt.attempt_key == attempt_key))
+    if stored is not attempt:
+        return stored
     if grade.passed and not already_passed:
         deltas = {"quiz_passes": 1} if isinstance(participant, Learner) else {}
         deltas.update(_completion_deltas(session, participant, campaign))
@@ -164,12 +171,7 @@ def record_scenario_choice(
         critical=choice.critical,
         content_hash=module.content_hash,
     )
-    try:
-        with session.begin_nested():
-            session.add(row)
-    except IntegrityError:
-        return session.scalar(select(ScenarioChoice).where(ScenarioChoice.run_key == run_key, ScenarioChoice.node_id == node_id))
-    return row
+    return _insert_once(session, row, select(ScenarioChoice).where(ScenarioChoice.run_key == run_key, ScenarioChoice.node_id == node_id))
 
 
 def attest_lesson(
@@ -215,6 +217,16 @@ def attest_lesson(
 
 
 # --- helpers ----------------------------------------------------------------------------------
+
+
+def _insert_once(session: Session, row, existing):  # noqa: ANN001
+    """Insert ``row``; if a concurrent request inserted the same unique key first, return that row instead."""
+    try:
+        with session.begin_nested():
+            session.add(row)
+    except IntegrityError:
+        return session.scalar(existing)
+    return row
 
 
 def _check_assigned(participant: Participant, campaign: Campaign, session: Session, *, module_id: str = "", quiz_id: str = "") -> None:

@@ -8,6 +8,7 @@ limiting, and refuses cookies issued before the account's sessions were revoked.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import secrets
 from enum import Enum
 
@@ -15,9 +16,8 @@ import streamlit as st
 import streamlit_authenticator as stauth
 
 from safeclass import config
-from safeclass.db.base import utcnow
 from safeclass.db.models import Account
-from safeclass.services.accounts import active_account, is_locked, record_sign_in
+from safeclass.services.accounts import active_account, is_locked, record_sign_in, revoke_sessions
 from safeclass.ui import resources, state
 
 COOKIE_NAME = "safeclass_auth"
@@ -34,8 +34,6 @@ class SignIn(Enum):
 
 def cookie_key() -> str | None:
     """The cookie signing key: SAFECLASS_COOKIE_KEY, Streamlit secrets, or (demo mode only) a local file."""
-    import os
-
     key = os.environ.get("SAFECLASS_COOKIE_KEY")
     if key:
         return key
@@ -131,8 +129,7 @@ class Gate:
         """End this session, delete its cookie, and refuse every cookie issued until now (on any device)."""
         if self.account is not None:
             with resources.database().transaction() as session:
-                account = session.get(Account, self.account.id)
-                account.sessions_revoked_at = utcnow()
+                revoke_sessions(session, self.account.id)
         self.authenticator.authentication_controller.logout()
         st.session_state[state.COOKIE_DELETE_PENDING] = True
         self.account = None

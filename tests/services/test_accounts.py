@@ -25,7 +25,7 @@ def test_one_time_password_must_be_changed(database) -> None:
         assert s.scalar(select(AuditLog.action)) == "account.create"
     with database.transaction() as s:
         account = s.scalar(select(Account))
-        change_password(s, account, current=one_time, new="a-much-longer-secret")
+        change_password(s, account.id, current=one_time, new="a-much-longer-secret")
         assert not account.must_change_password and account.sessions_revoked_at is not None
 
 
@@ -73,7 +73,7 @@ def test_wrong_current_password_changes_nothing(database) -> None:
         account = make_account(s, "kim", Role.ADMIN)
         before = account.password_hash
     with database.transaction() as s, pytest.raises(ServiceError) as refused:
-        change_password(s, s.get(Account, account.id), current="wrong-password", new="a-much-longer-secret")
+        change_password(s, account.id, current="wrong-password", new="a-much-longer-secret")
     assert refused.value.code == "password_wrong"
     with database.reading() as s:
         assert s.get(Account, account.id).password_hash == before
