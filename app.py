@@ -5,12 +5,15 @@ import streamlit as st
 from safeclass import config
 from safeclass.db.engine import DatabaseUnavailable
 from safeclass.domain import Role
-from safeclass.ui import resources, state
+from safeclass.ui import resources
 from safeclass.ui.auth import Gate, cookie_key
+from safeclass.ui.browser import apply_style
 from safeclass.ui.context import Context, set_context
 from safeclass.ui.i18n import language_picker, t
+from safeclass.ui.student import resume_from_browser, settle_cookies, student_bar
 
 st.set_page_config(page_title="SafeClass", page_icon=":material/shield_person:", layout="wide")
+apply_style()
 language_picker()
 
 key = cookie_key()
@@ -26,13 +29,14 @@ except DatabaseUnavailable as exc:
 
 gate = Gate(key)
 catalog = resources.catalog()
-learner_id = st.session_state.get(state.LEARNER_ID)
-set_context(Context(gate=gate, catalog=catalog, campaign=resources.campaign(), learner_id=learner_id))
+campaign = resources.campaign()
+learner_id = resume_from_browser(key) if gate.account is None else None
+set_context(Context(gate=gate, catalog=catalog, campaign=campaign, learner_id=learner_id, secret_key=key))
 
 
-def page(name: str, title: str, icon: str, default: bool = False) -> st.Page:
+def page(name: str, title: str, icon: str, default: bool = False, visibility: str = "visible") -> st.Page:
     """A page of app_pages/ with a translated title."""
-    return st.Page(f"app_pages/{name}.py", title=t(title), icon=icon, url_path=name, default=default)
+    return st.Page(f"app_pages/{name}.py", title=t(title), icon=icon, url_path=name, default=default, visibility=visibility)
 
 
 help_page = page("help", "nav.help", ":material/support:")
@@ -55,7 +59,12 @@ elif account is not None:
     }[role]
     pages = {t("nav.section_staff"): [*staff, page("account", "nav.account", ":material/key:")], "": [help_page]}
 elif learner_id is not None:
-    pages = [page("student_home", "nav.student_home", ":material/menu_book:", default=True), help_page]
+    pages = [
+        page("student_home", "nav.student_home", ":material/menu_book:", default=True),
+        page("lesson", "nav.lesson", ":material/auto_stories:", visibility="hidden"),
+        page("quiz", "nav.quiz", ":material/quiz:", visibility="hidden"),
+        help_page,
+    ]
 else:
     pages = [page("join", "nav.join", ":material/login:", default=True), page("sign_in", "nav.sign_in", ":material/badge:"), help_page]
 
@@ -68,4 +77,7 @@ if config.demo_mode():
     st.sidebar.info(t("app.demo_banner"), icon=":material/science:")
 if not catalog.ok and account is not None and account.role == Role.ADMIN:
     st.sidebar.warning(t("app.content_broken"), icon=":material/warning:")
+if account is None:  # students and anyone not signed in: help and quick exit without opening the sidebar
+    settle_cookies()
+    student_bar(campaign)
 st.navigation(pages).run()

@@ -1,30 +1,33 @@
-"""Students join a class with its code and their seat number (no name, no account)."""
+"""Students join a class with its code, their seat number and a 4-digit PIN of their own (no name, no account)."""
 
 import streamlit as st
 
-from safeclass.services import ServiceError
 from safeclass.services.classes import MAX_SEAT, join_class
-from safeclass.ui import resources, state
+from safeclass.ui import browser
+from safeclass.ui.actions import run_action
+from safeclass.ui.context import context
 from safeclass.ui.i18n import t
+from safeclass.ui.student import remember_seat
 
+ctx = context()
 st.title(t("join.title"))
 st.write(t("join.intro"))
-with st.form("join.form"):
-    code = st.text_input(t("join.code"), max_chars=12, help=t("join.code_help"))
-    seat = st.number_input(t("join.seat"), min_value=1, max_value=MAX_SEAT, step=1, value=None)
-    pin = st.text_input(t("join.pin"), type="password", max_chars=4, help=t("join.pin_help"))
+with st.form("join.form", enter_to_submit=True):
+    code = st.text_input(t("join.code"), max_chars=12, placeholder=t("join.code_placeholder"))
+    seat = st.text_input(t("join.seat"), max_chars=2, placeholder=t("join.seat_placeholder", max=MAX_SEAT))
+    pin = st.text_input(t("join.pin"), type="password", max_chars=4, placeholder="••••")
+    st.caption(t("join.pin_help"))
     submitted = st.form_submit_button(t("join.submit"), type="primary")
 
 if submitted:
-    if not code.strip() or seat is None:
+    seat_text = seat.strip()
+    if not code.strip() or not seat_text:
         st.error(t("join.missing"))
+    elif not seat_text.isdigit() or not 1 <= int(seat_text) <= MAX_SEAT:
+        st.error(t("error.seat_out_of_range", max=MAX_SEAT))
     else:
-        try:
-            with resources.database().transaction() as session:
-                learner = join_class(session, join_code=code, seat_number=int(seat), pin=pin or None)
-                learner_id = learner.id
-        except ServiceError as exc:
-            st.error(t(f"error.{exc.code}", **exc.params))
-        else:
-            st.session_state[state.LEARNER_ID] = learner_id
+        address = browser.client_address()
+        learner = run_action(lambda s: join_class(s, join_code=code, seat_number=int(seat_text), pin=pin, client=address))
+        if learner is not None:
+            remember_seat(learner, ctx.secret_key)
             st.rerun()

@@ -31,3 +31,17 @@ def demo_mode() -> bool:
 def campaign_id() -> str | None:
     """The campaign this deployment runs (``SAFECLASS_CAMPAIGN``); the only one shipped when unset."""
     return os.environ.get("SAFECLASS_CAMPAIGN") or None
+
+
+# A page a student can be seen on without questions: Naver's weather (Korea's most used portal).
+DEFAULT_QUICK_EXIT_URL = "https://weather.naver.com/"
+
+
+def quick_exit_url() -> str:
+    """Where *Quick exit* sends a student (``SAFECLASS_QUICK_EXIT_URL``): a neutral site, never SafeClass."""
+    return os.environ.get("SAFECLASS_QUICK_EXIT_URL") or DEFAULT_QUICK_EXIT_URL
+
+
+def trust_forwarded_for() -> bool:
+    """Whether a proxy in front sets X-Forwarded-For (``SAFECLASS_TRUST_PROXY=1``); otherwise it could be forged."""
+    return os.environ.get("SAFECLASS_TRUST_PROXY", "").lower() in {"1", "true", "yes"}

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+
 import bcrypt
 
 PASSWORD_ROUNDS = 12  # bcrypt's recommended cost: ~0.2 s per check, slows guessing
@@ -25,3 +28,8 @@ def verify_password(password: str, hashed: str) -> bool:
 def hash_pin(pin: str) -> str:
     """A bcrypt hash of a learner's 4-digit PIN."""
     return hash_password(pin, PIN_ROUNDS)
+
+
+def sign(key: str, message: str) -> str:
+    """An HMAC-SHA256 signature of ``message`` under the app's secret key (hex, 128 bits kept)."""
+    return hmac.new(key.encode(), message.encode(), hashlib.sha256).hexdigest()[:32]

@@ -8,8 +8,8 @@ from safeclass.content.roster import SiteRow
 from safeclass.db.models import Account, ClassGroup, Learner, Site
 from safeclass.domain import Level, Role, SiteType
 from safeclass.security import hash_password
-from safeclass.services.classes import join_class, open_class
-from safeclass.services.rollups import ensure_rollups
+from safeclass.services.classes import open_class
+from safeclass.services.rollups import bump, ensure_rollups
 
 FAST_HASH = hash_password("correct-horse-battery", rounds=4)  # bcrypt's minimum cost keeps tests quick
 PASSWORD = "correct-horse-battery"
@@ -47,8 +47,20 @@ def make_class(session: Session, teacher: Account, level: Level = Level.MIDDLE, 
     return open_class(session, opened_by=teacher, campaign_id="test-campaign", label=label, level=level, grade=2)
 
 
+FAST_PIN = "2580"
+FAST_PIN_HASH = hash_password(FAST_PIN, rounds=4)
+
+
 def make_learners(session: Session, group: ClassGroup, count: int) -> list[Learner]:
-    return [join_class(session, join_code=group.join_code, seat_number=seat, pin=None) for seat in range(1, count + 1)]
+    """Seats 1..count with PIN 2580, joined as students join (counted in the rollup), with a cheap hash."""
+    learners = []
+    for seat in range(1, count + 1):
+        learner = Learner(class_group_id=group.id, seat_number=seat, pin_hash=FAST_PIN_HASH)
+        session.add(learner)
+        learners.append(learner)
+    session.flush()
+    bump(session, group.campaign_id, group.site_id, learners_joined=count)
+    return learners
 
 
 def roster_row(code: str, district: str = "Mapo-gu", kind: SiteType = SiteType.MIDDLE) -> SiteRow:

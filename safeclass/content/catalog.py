@@ -74,3 +74,17 @@ class Catalog:
         """Content hash of a module or quiz."""
         item = self.modules.get(item_id) or self.quizzes[item_id]
         return item.content_hash
+
+
+def with_fallback(fresh: Catalog, last_good: Catalog) -> Catalog:
+    """``fresh``, with every item it lost to an error taken from ``last_good``; ``fresh``'s errors are kept."""
+    return Catalog(
+        root=fresh.root,
+        modules={**last_good.modules, **fresh.modules},
+        quizzes={**last_good.quizzes, **fresh.quizzes},
+        campaigns={**last_good.campaigns, **fresh.campaigns},
+        rosters={**last_good.rosters, **fresh.rosters},
+        files={**last_good.files, **fresh.files},
+        errors=fresh.errors,
+        sources=fresh.sources,
+    )

@@ -8,6 +8,8 @@ from typing import Annotated, ClassVar
 from sqlalchemy import DateTime, MetaData, String, TypeDecorator
 from sqlalchemy.orm import DeclarativeBase, mapped_column
 
+from safeclass import clock
+
 # Named constraints let Alembic's batch mode (SQLite) drop and recreate them reliably.
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -19,8 +21,8 @@ NAMING_CONVENTION = {
 
 
 def utcnow() -> dt.datetime:
-    """The current time, timezone-aware UTC."""
-    return dt.datetime.now(dt.UTC)
+    """The current time, timezone-aware UTC (from ``safeclass.clock``, so tests can set it)."""
+    return clock.now()
 
 
 class UTCDateTime(TypeDecorator[dt.datetime]):

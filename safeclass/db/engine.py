@@ -81,9 +81,21 @@ class Database:
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """A session whose work commits together at the end of the block, or not at all."""
-        with self._writes.begin() as session:
-            yield session
+        """A session whose work commits together at the end of the block, or not at all.
+
+        An exception marked ``keep_changes`` (a refusal that recorded a failed guess) commits first.
+        """
+        with self._writes() as session:
+            session.begin()
+            try:
+                yield session
+            except BaseException as exc:
+                if getattr(exc, "keep_changes", False):
+                    session.commit()
+                else:
+                    session.rollback()
+                raise
+            session.commit()
 
     @contextmanager
     def reading(self) -> Iterator[Session]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, String, UniqueConstraint, false, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from safeclass.db.base import Base, campaign_id, content_hash, content_id, created_at, intpk, utcnow
@@ -108,12 +108,19 @@ class ModuleProgress(Base):
     module_id: Mapped[content_id]
     content_hash: Mapped[content_hash]
     sections_done: Mapped[int] = mapped_column(default=0)
+    # The section the participant was on when they last moved: a closed tab reopens here.
+    position: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Completed through the content warning's alternative activity: counts as completed everywhere.
+    alternative: Mapped[bool] = mapped_column(default=False, server_default=false())
     started_at: Mapped[created_at]
     completed_at: Mapped[dt.datetime | None]
 
 
 class QuizAttempt(Base):
-    """A submitted quiz attempt; ``attempt_key`` makes a repeated submission a no-op."""
+    """A quiz attempt: created with the server's draw when it starts, graded once when submitted.
+
+    ``attempt_key`` is the attempt's unguessable handle; submitting it again returns the first result.
+    """
 
     __tablename__ = "quiz_attempt"
     __table_args__ = (
@@ -129,12 +136,20 @@ class QuizAttempt(Base):
     campaign_id: Mapped[campaign_id]
     quiz_id: Mapped[content_id]
     content_hash: Mapped[content_hash]
-    score: Mapped[int]
-    max_score: Mapped[int]
-    passed: Mapped[bool]
+    # The question ids asked, in the order asked: drawn by the server when the attempt started.
+    drawn: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
+    score: Mapped[int | None]
+    max_score: Mapped[int | None]
+    passed: Mapped[bool | None]
     # Question ids and the chosen option indexes only: never free text.
-    answers: Mapped[dict[str, Any]] = mapped_column(JSON)
-    submitted_at: Mapped[created_at]
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    started_at: Mapped[dt.datetime] = mapped_column(default=utcnow, server_default=func.now())
+    submitted_at: Mapped[dt.datetime | None]
+
+    @property
+    def submitted(self) -> bool:
+        """Whether the attempt has been graded."""
+        return self.submitted_at is not None
 
 
 class ScenarioChoice(Base):
@@ -159,6 +174,28 @@ class ScenarioChoice(Base):
     critical: Mapped[bool]
     content_hash: Mapped[content_hash]
     chosen_at: Mapped[created_at]
+
+
+class CheckAnswer(Base):
+    """The first answer a participant gave to an inline check (option index only), for misconception reports."""
+
+    __tablename__ = "check_answer"
+    __table_args__ = (
+        CheckConstraint(ONE_PARTICIPANT, name="one_participant"),
+        UniqueConstraint("learner_id", "campaign_id", "module_id", "check_id"),
+        UniqueConstraint("account_id", "campaign_id", "module_id", "check_id"),
+    )
+
+    id: Mapped[intpk]
+    learner_id: Mapped[int | None] = mapped_column(ForeignKey("learner.id", ondelete="CASCADE"))
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id", ondelete="CASCADE"))
+    campaign_id: Mapped[campaign_id]
+    module_id: Mapped[content_id]
+    check_id: Mapped[content_id]
+    choice_index: Mapped[int]
+    correct: Mapped[bool]
+    content_hash: Mapped[content_hash]
+    answered_at: Mapped[created_at]
 
 
 class LessonAttestation(Base):
@@ -209,6 +246,18 @@ class LoginAttempt(Base):
     username: Mapped[str] = mapped_column(String(64))
     succeeded: Mapped[bool]
     attempted_at: Mapped[created_at]
+
+
+class ThrottleEvent(Base):
+    """One counted failure (wrong PIN, unknown class code) for a sliding-window limit; pruned after its window."""
+
+    __tablename__ = "throttle_event"
+    __table_args__ = (Index("ix_throttle_event_scope_key_at", "scope", "key", "at"),)
+
+    id: Mapped[intpk]
+    scope: Mapped[str] = mapped_column(String(32))
+    key: Mapped[str] = mapped_column(String(200))
+    at: Mapped[created_at]
 
 
 class AuditLog(Base):

@@ -12,6 +12,15 @@ class ServiceError(Exception):
         self.params = params
 
 
+class Refusal(ServiceError):
+    """A refusal whose bookkeeping must still be saved: a wrong PIN counts even though the join fails.
+
+    ``Database.transaction`` commits the session before re-raising an exception with ``keep_changes``.
+    """
+
+    keep_changes = True
+
+
 class NotAllowed(ServiceError):
     """The signed-in account may not do this or see this (scope enforced in services, not pages)."""
 

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import hmac
 import re
 import secrets
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from safeclass import throttle
 from safeclass.db.models import Account, ClassGroup, Learner, Site
 from safeclass.domain import LEVEL_FOR_SITE_TYPE, Level, Role, SiteType
-from safeclass.security import hash_pin, verify_password
-from safeclass.services import NotAllowed, ServiceError
+from safeclass.security import hash_pin, sign, verify_password
+from safeclass.services import NotAllowed, Refusal, ServiceError
 from safeclass.services.rollups import bump
 
 # No 0/O, 1/I/L: codes are read aloud and copied from a projector.
@@ -51,28 +53,57 @@ def open_class(session: Session, *, opened_by: Account, campaign_id: str, label:
     return group
 
 
-def join_class(session: Session, *, join_code: str, seat_number: int, pin: str | None) -> Learner:
-    """Take (or come back to) a seat in a class; a seat protected by a PIN needs the same PIN."""
+def join_class(session: Session, *, join_code: str, seat_number: int, pin: str, client: str = "unknown") -> Learner:
+    """Take a seat with a new PIN, or come back to it with the same PIN; wrong guesses are throttled.
+
+    ``client`` is the browser's address: wrong codes and wrong PINs are limited per address as well as per
+    seat, and a refused guess is still recorded (the caller's transaction commits on a ``Refusal``).
+    """
     code = normalize_join_code(join_code)
-    group = session.scalar(select(ClassGroup).where(ClassGroup.join_code == code, ClassGroup.closed_at.is_(None)))
-    if group is None:
-        raise ServiceError("class_not_found", code=code)
     if not 1 <= seat_number <= MAX_SEAT:
         raise ServiceError("seat_out_of_range", max=MAX_SEAT)
-    pin = (pin or "").strip() or None
-    if pin is not None and not PIN.match(pin):
+    pin = (pin or "").strip()
+    if not PIN.match(pin):
         raise ServiceError("pin_format")
+    throttle.check(session, "join_code", client)
+    group = session.scalar(select(ClassGroup).where(ClassGroup.join_code == code, ClassGroup.closed_at.is_(None)))
+    if group is None:
+        throttle.record_failure(session, "join_code", client)
+        raise Refusal("class_not_found", code=code)
+    seat_key = f"{group.id}:{seat_number}"
     learner = session.scalar(select(Learner).where(Learner.class_group_id == group.id, Learner.seat_number == seat_number))
-    if learner is not None:
-        if learner.pin_hash is not None and (pin is None or not verify_password(pin, learner.pin_hash)):
-            raise ServiceError("seat_pin_mismatch", seat=seat_number)
-        if learner.pin_hash is None and pin is not None:
-            learner.pin_hash = hash_pin(pin)
+    if learner is not None and learner.pin_hash is not None:
+        throttle.check(session, "seat_pin", seat_key)
+        throttle.check(session, "pin_address", client)
+        if not verify_password(pin, learner.pin_hash):
+            throttle.record_failure(session, "seat_pin", seat_key)
+            throttle.record_failure(session, "pin_address", client)
+            raise Refusal("seat_pin_mismatch", seat=seat_number)
+        throttle.clear(session, "seat_pin", seat_key)  # the owner is back: strangers' guesses no longer count
         return learner
-    learner = Learner(class_group_id=group.id, seat_number=seat_number, pin_hash=hash_pin(pin) if pin else None)
+    if learner is not None:  # the teacher reset this seat's PIN: whoever sits there now chooses a new one
+        learner.pin_hash = hash_pin(pin)
+        return learner
+    learner = Learner(class_group_id=group.id, seat_number=seat_number, pin_hash=hash_pin(pin))
     session.add(learner)
     session.flush()
     bump(session, group.campaign_id, group.site_id, learners_joined=1)
+    return learner
+
+
+def seat_token(learner: Learner, key: str) -> str:
+    """What a browser keeps to come back to its seat: valid until the seat's PIN is reset or changed."""
+    return f"{learner.id}.{sign(key, f'seat:{learner.id}:{learner.pin_hash}')}"
+
+
+def resume_seat(session: Session, token: str, key: str) -> Learner | None:
+    """The seat a browser's token opens, or None (unknown, forged, or its PIN was reset since)."""
+    learner_id = (token or "").partition(".")[0]
+    if not learner_id.isdigit():
+        return None
+    learner = session.get(Learner, int(learner_id))
+    if learner is None or learner.pin_hash is None or not hmac.compare_digest(seat_token(learner, key), token):
+        return None
     return learner
 
 
@@ -90,3 +121,8 @@ def classes_at_site(session: Session, viewer: Account) -> list[ClassGroup]:
         raise NotAllowed("site_classes")
     query = select(ClassGroup).where(ClassGroup.site_id == viewer.site_id, ClassGroup.closed_at.is_(None))
     return list(session.scalars(query.order_by(ClassGroup.label)))
+
+
+def class_of(session: Session, learner: Learner) -> ClassGroup:
+    """The class a seat belongs to."""
+    return session.get(ClassGroup, learner.class_group_id)

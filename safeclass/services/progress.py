@@ -3,28 +3,29 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from safeclass.content.models import Assignment, Campaign, Module, Quiz, ScenarioSection
+from safeclass import clock
+from safeclass.content.models import Assignment, Campaign, CheckSection, Module, ScenarioSection
 from safeclass.db.base import utcnow
-from safeclass.db.models import Account, ClassGroup, Learner, LessonAttestation, ModuleProgress, QuizAttempt, ScenarioChoice
+from safeclass.db.models import Account, CheckAnswer, ClassGroup, Learner, LessonAttestation, ModuleProgress, QuizAttempt, ScenarioChoice
 from safeclass.domain import Role
-from safeclass.grading import InvalidAnswers, grade_attempt
 from safeclass.services import NotAllowed, ServiceError
 from safeclass.services.rollups import bump
 
 Participant = Learner | Account
 
 
-def _owner(participant: Participant) -> dict[str, int]:
+def owner(participant: Participant) -> dict[str, int]:
+    """The owner columns of a row belonging to ``participant``."""
     return {"learner_id": participant.id} if isinstance(participant, Learner) else {"account_id": participant.id}
 
 
-def _owner_filter(model, participant: Participant):  # noqa: ANN001
+def owner_filter(model, participant: Participant):  # noqa: ANN001
+    """A WHERE clause selecting ``participant``'s rows of ``model``."""
     if isinstance(participant, Learner):
         return model.learner_id == participant.id
     return model.account_id == participant.id
@@ -40,44 +41,110 @@ def assignment_for(participant: Participant, campaign: Campaign, session: Sessio
     return campaign.audiences.staff
 
 
-def _site_of(participant: Participant, session: Session) -> int | None:
+def site_of(participant: Participant, session: Session) -> int | None:
+    """The site a participant belongs to."""
     if isinstance(participant, Learner):
         return session.get(ClassGroup, participant.class_group_id).site_id
     return participant.site_id
 
 
 def record_module_progress(
-    session: Session, participant: Participant, campaign: Campaign, module: Module, *, sections_done: int, completed: bool
+    session: Session,
+    participant: Participant,
+    campaign: Campaign,
+    module: Module,
+    *,
+    sections_done: int,
+    completed: bool,
+    position: int | None = None,
+    alternative: bool = False,
 ) -> ModuleProgress:
-    """Save how far the participant is through a module; the first completion counts in the rollup."""
-    _check_assigned(participant, campaign, session, module_id=module.id)
+    """Save how far the participant is through a module; the first completion counts in the rollup.
+
+    ``position`` is the section on screen (where a closed tab reopens); ``alternative`` completes the
+    module through its content warning's alternative activity, which counts as completed everywhere.
+    """
+    check_assigned(participant, campaign, session, module_id=module.id)
+    if alternative and module.content_warning is None:
+        raise ServiceError("no_alternative", module=module.id)
     sections_done = max(0, min(sections_done, len(module.sections)))
     progress = session.scalar(
         select(ModuleProgress).where(
-            _owner_filter(ModuleProgress, participant), ModuleProgress.campaign_id == campaign.id, ModuleProgress.module_id == module.id
+            owner_filter(ModuleProgress, participant), ModuleProgress.campaign_id == campaign.id, ModuleProgress.module_id == module.id
         )
     )
-    site_id = _site_of(participant, session)
+    site_id = site_of(participant, session)
     deltas: dict[str, int] = {}
     if progress is None:
         if isinstance(participant, Learner) and not _has_any_progress(session, participant, campaign.id):
             deltas["learners_started"] = 1
-        progress = ModuleProgress(**_owner(participant), campaign_id=campaign.id, module_id=module.id, content_hash=module.content_hash)
+        progress = ModuleProgress(**owner(participant), campaign_id=campaign.id, module_id=module.id, content_hash=module.content_hash)
         session.add(progress)
     progress.sections_done = max(progress.sections_done or 0, sections_done)
-    newly_completed = completed and progress.completed_at is None
+    if position is not None:
+        progress.position = max(0, min(position, len(module.sections) - 1))
+    newly_completed = (completed or alternative) and progress.completed_at is None
     if newly_completed:
         progress.completed_at = utcnow()
         progress.content_hash = module.content_hash
-        progress.sections_done = len(module.sections)
+        progress.alternative = alternative
+        if not alternative:
+            progress.sections_done = len(module.sections)
         if isinstance(participant, Learner):
             deltas["module_completions"] = 1
     session.flush()
     if newly_completed:
-        deltas.update(_completion_deltas(session, participant, campaign))
+        deltas.update(completion_deltas(session, participant, campaign))
     if site_id is not None and deltas:
         bump(session, campaign.id, site_id, **deltas)
     return progress
+
+
+def record_check_answer(
+    session: Session, participant: Participant, campaign: Campaign, module: Module, *, check_id: str, choice_index: int
+) -> CheckAnswer:
+    """Keep the first answer to an inline check (the option index, never free text); later tries are not stored."""
+    check_assigned(participant, campaign, session, module_id=module.id)
+    check = next((c for c in module.sections_of(CheckSection) if c.id == check_id), None)
+    if check is None or not 0 <= choice_index < len(check.choices):
+        raise ServiceError("invalid_choice", node=check_id)
+    mine = (
+        owner_filter(CheckAnswer, participant),
+        CheckAnswer.campaign_id == campaign.id,
+        CheckAnswer.module_id == module.id,
+        CheckAnswer.check_id == check_id,
+    )
+    existing = session.scalar(select(CheckAnswer).where(*mine))
+    if existing is not None:
+        return existing
+    row = CheckAnswer(
+        **owner(participant),
+        campaign_id=campaign.id,
+        module_id=module.id,
+        check_id=check_id,
+        choice_index=choice_index,
+        correct=check.choices[choice_index].correct,
+        content_hash=module.content_hash,
+    )
+    return _insert_once(session, row, select(CheckAnswer).where(*mine))
+
+
+def seat(session: Session, learner_id: int) -> Learner:
+    """The student seat a browser session holds; refused if the seat was removed meanwhile."""
+    learner = session.get(Learner, learner_id)
+    if learner is None:
+        raise ServiceError("seat_gone")
+    return learner
+
+
+def module_progress(session: Session, participant: Participant, campaign: Campaign, module: Module) -> ModuleProgress | None:
+    """The participant's progress in one assigned module, if they have opened it."""
+    check_assigned(participant, campaign, session, module_id=module.id)
+    return session.scalar(
+        select(ModuleProgress).where(
+            owner_filter(ModuleProgress, participant), ModuleProgress.campaign_id == campaign.id, ModuleProgress.module_id == module.id
+        )
+    )
 
 
 def learner_progress(session: Session, learner_id: int, campaign_id: str) -> tuple[Learner, ClassGroup, dict[str, ModuleProgress]] | None:
@@ -87,56 +154,6 @@ def learner_progress(session: Session, learner_id: int, campaign_id: str) -> tup
         return None
     query = select(ModuleProgress).where(ModuleProgress.learner_id == learner_id, ModuleProgress.campaign_id == campaign_id)
     return learner, session.get(ClassGroup, learner.class_group_id), {p.module_id: p for p in session.scalars(query)}
-
-
-def submit_quiz_attempt(
-    session: Session,
-    participant: Participant,
-    campaign: Campaign,
-    quiz: Quiz,
-    *,
-    attempt_key: str,
-    drawn: list[str],
-    answers: dict[str, Any],
-) -> QuizAttempt:
-    """Grade and record an attempt; submitting the same ``attempt_key`` again returns the first record."""
-    existing = session.scalar(select(QuizAttempt).where(QuizAttempt.attempt_key == attempt_key))
-    if existing is not None:
-        if existing.learner_id != _owner(participant).get("learner_id") or existing.account_id != _owner(participant).get("account_id"):
-            raise ServiceError("attempt_key_reused")
-        return existing
-    _check_assigned(participant, campaign, session, quiz_id=quiz.id)
-    used = session.scalar(
-        select(func.count()).select_from(QuizAttempt).where(_owner_filter(QuizAttempt, participant), QuizAttempt.quiz_id == quiz.id)
-    )
-    if quiz.attempts is not None and used >= quiz.attempts:
-        raise ServiceError("no_attempts_left", allowed=quiz.attempts)
-    try:
-        grade = grade_attempt(quiz, drawn, answers)
-    except InvalidAnswers as exc:
-        raise ServiceError("invalid_answers", detail=str(exc)) from exc
-    already_passed = _has_passed(session, participant, quiz.id)
-    attempt = QuizAttempt(
-        attempt_key=attempt_key,
-        **_owner(participant),
-        campaign_id=campaign.id,
-        quiz_id=quiz.id,
-        content_hash=quiz.content_hash,
-        score=grade.score,
-        max_score=grade.max_score,
-        passed=grade.passed,
-        answers={"drawn": drawn, "answers": answers},
-    )
-    stored = _insert_once(session, attempt, select(QuizAttempt).where(QuizAttempt.attempt_key == attempt_key))
-    if stored is not attempt:
-        return stored
-    if grade.passed and not already_passed:
-        deltas = {"quiz_passes": 1} if isinstance(participant, Learner) else {}
-        deltas.update(_completion_deltas(session, participant, campaign))
-        site_id = _site_of(participant, session)
-        if site_id is not None and deltas:
-            bump(session, campaign.id, site_id, **deltas)
-    return attempt
 
 
 def record_scenario_choice(
@@ -150,7 +167,10 @@ def record_scenario_choice(
     node_id: str,
     choice_index: int,
 ) -> ScenarioChoice:
-    """Record a choice at a node of a scenario run; the same node in the same run is recorded once."""
+    """Record a choice at a node of a scenario run, with the content version; the same node in a run is recorded once."""
+    check_assigned(participant, campaign, session, module_id=module.id)
+    if scenario not in module.sections:
+        raise ServiceError("invalid_choice", node=node_id)
     nodes = {n.id: n for n in scenario.nodes}
     node = nodes.get(node_id)
     if node is None or node.is_ending or not 0 <= choice_index < len(node.choices):
@@ -161,7 +181,7 @@ def record_scenario_choice(
     choice = node.choices[choice_index]
     row = ScenarioChoice(
         run_key=run_key,
-        **_owner(participant),
+        **owner(participant),
         campaign_id=campaign.id,
         module_id=module.id,
         scenario_id=scenario.id,
@@ -191,7 +211,7 @@ def attest_lesson(
         raise ServiceError("module_not_for_class", module=module.id)
     if not 1 <= students_present <= 60:
         raise ServiceError("students_present_range")
-    if delivered_on > dt.date.today() or delivered_on < campaign.period.start:
+    if delivered_on > clock.today() or delivered_on < campaign.period.start:
         raise ServiceError("delivered_on_range", start=campaign.period.start.isoformat())
     row = session.scalar(
         select(LessonAttestation).where(LessonAttestation.class_group_id == class_group.id, LessonAttestation.module_id == module.id)
@@ -229,7 +249,8 @@ def _insert_once(session: Session, row, existing):  # noqa: ANN001
     return row
 
 
-def _check_assigned(participant: Participant, campaign: Campaign, session: Session, *, module_id: str = "", quiz_id: str = "") -> None:
+def check_assigned(participant: Participant, campaign: Campaign, session: Session, *, module_id: str = "", quiz_id: str = "") -> None:
+    """Refuse a module or quiz the campaign does not assign to this participant."""
     assignment = assignment_for(participant, campaign, session)
     if module_id and module_id not in assignment.modules:
         raise ServiceError("not_assigned", item=module_id)
@@ -242,9 +263,20 @@ def _has_any_progress(session: Session, learner: Learner, campaign_id: str) -> b
     return session.scalar(query.limit(1)) is not None
 
 
-def _has_passed(session: Session, participant: Participant, quiz_id: str) -> bool:
-    query = select(QuizAttempt.id).where(_owner_filter(QuizAttempt, participant), QuizAttempt.quiz_id == quiz_id, QuizAttempt.passed)
+def has_passed(session: Session, participant: Participant, campaign_id: str, quiz_id: str) -> bool:
+    """Whether the participant passed this quiz in this campaign (a pass in another campaign does not count)."""
+    query = select(QuizAttempt.id).where(
+        owner_filter(QuizAttempt, participant), QuizAttempt.campaign_id == campaign_id, QuizAttempt.quiz_id == quiz_id, QuizAttempt.passed
+    )
     return session.scalar(query.limit(1)) is not None
+
+
+def completed_modules(session: Session, participant: Participant, campaign_id: str) -> set[str]:
+    """Ids of the modules this participant has completed in this campaign."""
+    query = select(ModuleProgress.module_id).where(
+        owner_filter(ModuleProgress, participant), ModuleProgress.campaign_id == campaign_id, ModuleProgress.completed_at.is_not(None)
+    )
+    return set(session.scalars(query))
 
 
 def has_completed_assignment(session: Session, participant: Participant, campaign: Campaign) -> bool:
@@ -256,7 +288,7 @@ def has_completed_assignment(session: Session, participant: Participant, campaig
         select(func.count())
         .select_from(ModuleProgress)
         .where(
-            _owner_filter(ModuleProgress, participant),
+            owner_filter(ModuleProgress, participant),
             ModuleProgress.campaign_id == campaign.id,
             ModuleProgress.module_id.in_(assignment.modules),
             ModuleProgress.completed_at.is_not(None),
@@ -264,7 +296,7 @@ def has_completed_assignment(session: Session, participant: Participant, campaig
     )
     passed = session.scalar(
         select(func.count(func.distinct(QuizAttempt.quiz_id))).where(
-            _owner_filter(QuizAttempt, participant),
+            owner_filter(QuizAttempt, participant),
             QuizAttempt.campaign_id == campaign.id,
             QuizAttempt.quiz_id.in_(assignment.quizzes),
             QuizAttempt.passed,
@@ -273,7 +305,8 @@ def has_completed_assignment(session: Session, participant: Participant, campaig
     return done == len(set(assignment.modules)) and passed == len(set(assignment.quizzes))
 
 
-def _completion_deltas(session: Session, participant: Participant, campaign: Campaign) -> dict[str, int]:
+def completion_deltas(session: Session, participant: Participant, campaign: Campaign) -> dict[str, int]:
+    """Rollup counters to add when an item newly completed may have finished the whole assignment."""
     # Called only right after an item was newly completed or passed, so the participant was not complete
     # before this action: completing the whole assignment now is a transition, counted exactly once.
     if not has_completed_assignment(session, participant, campaign):

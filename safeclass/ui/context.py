@@ -9,7 +9,6 @@ import streamlit as st
 from safeclass.content import Catalog
 from safeclass.content.models import Campaign
 from safeclass.db.models import Account
-from safeclass.ui import state
 from safeclass.ui.auth import Gate
 
 
@@ -21,6 +20,7 @@ class Context:
     catalog: Catalog
     campaign: Campaign | None
     learner_id: int | None
+    secret_key: str  # signs seat cookies; the same key as the staff sign-in cookie
 
     @property
     def account(self) -> Account | None:
@@ -51,6 +51,8 @@ def require_campaign(ctx: Context) -> Campaign:
     return ctx.campaign
 
 
-def leave_class() -> None:
-    """Forget the student's seat in this browser session."""
-    st.session_state.pop(state.LEARNER_ID, None)
+def require_seat(ctx: Context) -> int:
+    """The student's seat in this session, or back to the join page."""
+    if ctx.learner_id is None:
+        st.switch_page("app_pages/join.py")
+    return ctx.learner_id

@@ -6,6 +6,7 @@ import streamlit as st
 
 from safeclass import config
 from safeclass.content import Catalog, load_catalog
+from safeclass.content.catalog import with_fallback
 from safeclass.content.loader import content_fingerprint
 from safeclass.content.models import Campaign
 from safeclass.db.engine import Database
@@ -24,10 +25,25 @@ def _catalog(_root: str, fingerprint: tuple) -> Catalog:
     return load_catalog(_root)
 
 
+@st.cache_resource(show_spinner=False)
+def _last_good() -> dict[str, Catalog]:
+    return {}
+
+
 def catalog() -> Catalog:
-    """The content catalog, re-read when any content file changes (no restart needed)."""
-    root = config.content_root()
-    return _catalog(str(root), content_fingerprint(root))
+    """The content catalog, re-read when any content file changes (no restart needed).
+
+    A file that breaks in an edit keeps serving its last good version (its errors are still reported to
+    admins): one typo in campaign.yaml must not empty the help directory for every student.
+    """
+    root = str(config.content_root())
+    fresh = _catalog(root, content_fingerprint(root))
+    kept = _last_good()
+    if fresh.ok:
+        kept[root] = fresh
+        return fresh
+    good = kept.get(root)
+    return with_fallback(fresh, good) if good is not None else fresh
 
 
 def reload_catalog() -> None:

@@ -1,7 +1,14 @@
-"""Every session-state key SafeClass uses, in one place, prefixed by the page or feature that owns it."""
+"""Every session-state key SafeClass uses, in one place, prefixed by the page or feature that owns it.
+
+Keys made per item are built by the helpers below, so their prefixes stay listed here too.
+"""
 
 LANG = "app.lang"
+LANG_COOKIE_PENDING = "app.lang_cookie_pending"  # remember the chosen language in the browser on the next run
 LEARNER_ID = "student.learner_id"
+SEAT_COOKIE_PENDING = "student.seat_cookie_pending"  # the seat token to store in the browser on the next run
+SEAT_DELETE_PENDING = "student.seat_delete_pending"
+SEAT_FORGOTTEN = "student.seat_forgotten"  # this session left its seat: ignore the cookie it connected with
 COOKIE_PENDING = "auth.cookie_pending"  # set the sign-in cookie on the next run, when the component can render
 COOKIE_DELETE_PENDING = "auth.cookie_delete_pending"
 FLASH = "app.flash"  # a message to show once on the next page
@@ -9,3 +16,23 @@ FLASH = "app.flash"  # a message to show once on the next page
 # Keys owned by streamlit-authenticator; listed so nobody reuses them.
 AUTH_STATUS = "authentication_status"
 AUTH_USERNAME = "username"
+
+
+def player(module_id: str, what: str) -> str:
+    """A lesson player's key for one module (section on screen, warning accepted, ...)."""
+    return f"player.{module_id}.{what}"
+
+
+def check(module_id: str, check_id: str, what: str) -> str:
+    """An inline check's key (chosen option, answered)."""
+    return f"player.{module_id}.check.{check_id}.{what}"
+
+
+def scenario(module_id: str, scenario_id: str, what: str) -> str:
+    """A scenario run's key (run key, path, pending feedback)."""
+    return f"player.{module_id}.scenario.{scenario_id}.{what}"
+
+
+def quiz(quiz_id: str, what: str) -> str:
+    """A quiz page's key (answers of the open attempt, the result shown)."""
+    return f"quiz.{quiz_id}.{what}"

@@ -1,15 +1,20 @@
-"""Opening classes and joining them with a code, a seat and an optional PIN."""
+"""Opening classes, joining with a code, a seat and the seat's own PIN, and the throttles on guessing."""
 
 from __future__ import annotations
+
+import datetime as dt
 
 import pytest
 from sqlalchemy import func, select
 
+from safeclass import clock, throttle
 from safeclass.db.models import Learner, SiteRollup
 from safeclass.domain import Level, Role
 from safeclass.services import NotAllowed, ServiceError
-from safeclass.services.classes import JOIN_CODE_ALPHABET, join_class, open_class
-from tests.factories import make_account, make_class, make_site
+from safeclass.services.classes import JOIN_CODE_ALPHABET, join_class, open_class, resume_seat, seat_token
+from tests.factories import make_account, make_class, make_learners, make_site
+
+KEY = "test-key-" + "k" * 24
 
 
 def test_open_class_gives_a_readable_code_at_the_teachers_site(database) -> None:
@@ -33,35 +38,124 @@ def test_join_is_case_and_space_insensitive_and_counts_once(database) -> None:
         group = make_class(s, make_account(s, "kim", Role.TEACHER, make_site(s)))
         code = group.join_code
     with database.transaction() as s:
-        first = join_class(s, join_code=f" {code[:3].lower()}-{code[3:]} ", seat_number=7, pin=None)
+        first = join_class(s, join_code=f" {code[:3].lower()}-{code[3:]} ", seat_number=7, pin="4821")
     with database.transaction() as s:
-        again = join_class(s, join_code=code, seat_number=7, pin=None)
+        again = join_class(s, join_code=code, seat_number=7, pin="4821")
     assert first.id == again.id
     with database.reading() as s:
         assert s.scalar(select(func.count()).select_from(Learner)) == 1
         assert s.scalar(select(SiteRollup.learners_joined)) == 1
 
 
-def test_pin_protects_a_seat(database) -> None:
+def test_a_seat_opens_only_with_the_pin_its_owner_chose(database) -> None:
     with database.transaction() as s:
         code = make_class(s, make_account(s, "kim", Role.TEACHER, make_site(s))).join_code
         join_class(s, join_code=code, seat_number=3, pin="4821")
-    with database.transaction() as s, pytest.raises(ServiceError) as refused:
-        join_class(s, join_code=code, seat_number=3, pin="0000")
-    assert refused.value.code == "seat_pin_mismatch"
-    with database.transaction() as s, pytest.raises(ServiceError):
-        join_class(s, join_code=code, seat_number=3, pin=None)
+    for guess in ("0000", "", None):
+        with database.transaction() as s, pytest.raises(ServiceError) as refused:
+            join_class(s, join_code=code, seat_number=3, pin=guess)
+        assert refused.value.code in ("seat_pin_mismatch", "pin_format")
     with database.transaction() as s:
         assert join_class(s, join_code=code, seat_number=3, pin="4821").seat_number == 3
+
+
+def test_a_wrong_pin_is_counted_even_though_the_join_fails(database) -> None:
+    with database.transaction() as s:
+        group = make_class(s, make_account(s, "kim", Role.TEACHER, make_site(s)))
+        join_class(s, join_code=group.join_code, seat_number=3, pin="4821")
+    with pytest.raises(ServiceError), database.transaction() as s:
+        join_class(s, join_code=group.join_code, seat_number=3, pin="1111", client="10.1.2.3")
+    with database.reading() as s:  # committed although the action was refused
+        assert throttle.failures(s, "seat_pin", f"{group.id}:3") == 1
+        assert throttle.failures(s, "pin_address", "10.1.2.3") == 1
+
+
+def _guess(database, code: str, seat: int, pin: str, client: str) -> str:
+    try:
+        with database.transaction() as s:
+            join_class(s, join_code=code, seat_number=seat, pin=pin, client=client)
+    except ServiceError as exc:
+        return exc.code
+    return "ok"
+
+
+def test_pin_guessing_is_throttled_per_seat_then_the_owner_gets_back_in(database) -> None:
+    start = dt.datetime(2026, 5, 4, 9, 0, tzinfo=dt.UTC)
+    with database.transaction() as s:
+        code = make_class(s, make_account(s, "kim", Role.TEACHER, make_site(s))).join_code
+    with clock.frozen_at(start):
+        assert _guess(database, code, 3, "4821", "owner") == "ok"
+    tried = 0
+    outcomes = []
+    with clock.frozen_at(start + dt.timedelta(seconds=10)):
+        for n in range(8):
+            outcomes.append(_guess(database, code, 3, f"{n:04d}", f"attacker-{n}"))  # a new address each time
+            tried += 1
+    assert outcomes == ["seat_pin_mismatch"] * 5 + ["throttled"] * 3, outcomes
+    with clock.frozen_at(start + dt.timedelta(seconds=20)):
+        assert _guess(database, code, 3, "4821", "owner") == "throttled"  # even the right PIN waits: no oracle
+        with database.transaction() as s, pytest.raises(throttle.Throttled) as wait:
+            join_class(s, join_code=code, seat_number=3, pin="4821", client="owner")
+        assert wait.value.params["minutes"] == 5
+    with clock.frozen_at(start + dt.timedelta(minutes=6)):  # the window has passed: never a permanent lock
+        assert _guess(database, code, 3, "4821", "owner") == "ok"
+    print(f"seat PIN throttle: {tried} guesses tried, {outcomes.count('throttled')} refused unchecked")
+
+
+def test_pin_guessing_across_seats_is_throttled_per_address(database) -> None:
+    start = dt.datetime(2026, 5, 4, 9, 0, tzinfo=dt.UTC)
+    with database.transaction() as s:
+        group = make_class(s, make_account(s, "kim", Role.TEACHER, make_site(s)))
+        make_learners(s, group, 40)
+    limit = throttle.LIMITS["pin_address"][0].failures
+    with clock.frozen_at(start):
+        outcomes = [_guess(database, group.join_code, seat, "1234", "203.0.113.9") for seat in range(1, 36)]
+        assert outcomes[:limit] == ["seat_pin_mismatch"] * limit and set(outcomes[limit:]) == {"throttled"}
+        assert _guess(database, group.join_code, 36, "2580", "198.51.100.1") == "ok"  # another address is not held up
+
+
+def test_unknown_class_codes_are_throttled_per_address(database) -> None:
+    start = dt.datetime(2026, 5, 4, 9, 0, tzinfo=dt.UTC)
+    with database.transaction() as s:
+        real = make_class(s, make_account(s, "kim", Role.TEACHER, make_site(s))).join_code
+    limit = throttle.LIMITS["join_code"][0].failures
+    with clock.frozen_at(start):
+        outcomes = [_guess(database, f"ZZZ{n:03d}", 1, "1234", "203.0.113.9") for n in range(limit + 5)]
+        assert outcomes == ["class_not_found"] * limit + ["throttled"] * 5
+        assert _guess(database, real, 1, "1234", "203.0.113.9") == "throttled"
+        assert _guess(database, real, 1, "1234", "198.51.100.1") == "ok"
+    with clock.frozen_at(start + dt.timedelta(minutes=2)):
+        assert _guess(database, real, 2, "1234", "203.0.113.9") == "ok"
+    with database.reading() as s:  # rows older than the longest window are pruned as new ones come
+        assert throttle.failures(s, "join_code", "203.0.113.9") == limit
+
+
+def test_a_browser_token_opens_its_seat_until_the_pin_is_reset(database) -> None:
+    with database.transaction() as s:
+        group = make_class(s, make_account(s, "kim", Role.TEACHER, make_site(s)))
+        learner = join_class(s, join_code=group.join_code, seat_number=5, pin="4821")
+        token = seat_token(learner, KEY)
+    with database.reading() as s:
+        assert resume_seat(s, token, KEY).id == learner.id
+        assert resume_seat(s, token, "another-key-" + "x" * 20) is None
+        forged = f"{learner.id + 1}.{token.partition('.')[2]}"
+        assert resume_seat(s, forged, KEY) is None
+        assert resume_seat(s, "not a token", KEY) is None
+    with database.transaction() as s:
+        s.get(Learner, learner.id).pin_hash = None  # what a teacher's "reset PIN" does
+    with database.reading() as s:
+        assert resume_seat(s, token, KEY) is None
 
 
 @pytest.mark.parametrize(
     ("code", "seat", "pin", "error"),
     [
-        ("NOPE99", 1, None, "class_not_found"),
-        (None, 0, None, "seat_out_of_range"),
-        (None, 61, None, "seat_out_of_range"),
+        ("NOPE99", 1, "1234", "class_not_found"),
+        (None, 0, "1234", "seat_out_of_range"),
+        (None, 61, "1234", "seat_out_of_range"),
         (None, 2, "12a4", "pin_format"),
+        (None, 2, None, "pin_format"),
+        (None, 2, "12345", "pin_format"),
     ],
 )
 def test_bad_join_input_is_refused_with_its_reason(database, code, seat, pin, error) -> None:

@@ -1,0 +1,82 @@
+"""A student's quiz: the server's draw, every question kind on a phone, one graded attempt per submission."""
+
+import streamlit as st
+
+from safeclass.services.progress import seat
+from safeclass.services.quizzes import quiz_status, start_quiz_attempt, submit_quiz_attempt, submitted_attempt
+from safeclass.ui import state
+from safeclass.ui.actions import read, run_action
+from safeclass.ui.context import context, require_campaign, require_seat
+from safeclass.ui.i18n import t, text
+from safeclass.ui.quiz import answer_form, result_view
+
+ctx = context()
+campaign = require_campaign(ctx)
+learner_id = require_seat(ctx)
+quiz = ctx.catalog.quizzes.get(st.query_params.get("quiz", ""))
+if quiz is None:
+    st.info(t("quiz.not_found"))
+    st.page_link("app_pages/student_home.py", label=t("nav.student_home"), icon=":material/menu_book:")
+    st.stop()
+
+st.title(text(quiz.title, campaign.help))
+status = read(lambda s: quiz_status(s, seat(s, learner_id), campaign, quiz))
+shown_key = state.quiz(quiz.id, "shown")  # the attempt whose result is on screen
+
+
+def home_button() -> None:
+    if st.button(t("lesson.back_home"), icon=":material/menu_book:", key="quiz.home"):
+        st.switch_page("app_pages/student_home.py")
+
+
+if st.session_state.get(shown_key):
+    attempt = read(lambda s: submitted_attempt(s, seat(s, learner_id), st.session_state[shown_key]))
+    result_view(quiz, attempt, campaign)
+    with st.container(horizontal=True, gap="small"):
+        if not status.passed and status.can_start and st.button(t("quiz.try_again"), type="primary", icon=":material/replay:"):
+            del st.session_state[shown_key]
+            st.rerun()
+        home_button()
+    if not status.passed and status.attempts_left == 0:
+        st.info(t("quiz.no_attempts_left"), icon=":material/support_agent:")
+    elif status.attempts_left is not None and not status.passed:
+        st.caption(t("quiz.attempts_left", left=status.attempts_left))
+    st.stop()
+
+if not status.unlocked:
+    st.info(t("quiz.locked_module" if quiz.module else "quiz.locked_final"), icon=":material/lock:")
+    home_button()
+    st.stop()
+
+if status.open_attempt is None:
+    if status.passed:
+        st.success(t("quiz.already_passed", percent=status.best_percent or 0), icon=":material/verified:")
+        home_button()
+        st.stop()
+    if not status.can_start:
+        st.info(t("quiz.no_attempts_left"), icon=":material/support_agent:")
+        home_button()
+        st.stop()
+    with st.container(border=True):
+        st.markdown(t("quiz.intro", count=quiz.draw, mark=quiz.pass_mark))
+        if status.attempts_left is not None:
+            st.caption(t("quiz.attempts_left", left=status.attempts_left))
+    started = st.button(t("quiz.start"), type="primary", icon=":material/play_arrow:")
+    if started and run_action(lambda s: start_quiz_attempt(s, seat(s, learner_id), campaign, quiz)) is not None:
+        st.rerun()
+    home_button()
+    st.stop()
+
+attempt = status.open_attempt
+answers = answer_form(quiz, attempt, campaign)
+missing = len(attempt.drawn) - len(answers)
+if st.button(t("quiz.submit"), type="primary", icon=":material/send:", key=state.quiz(quiz.id, f"{attempt.attempt_key}.submit")):
+    if missing:
+        st.error(t("quiz.answer_all", missing=missing))
+    else:
+        graded = run_action(
+            lambda s: submit_quiz_attempt(s, seat(s, learner_id), campaign, quiz, attempt_key=attempt.attempt_key, answers=answers)
+        )
+        if graded is not None:
+            st.session_state[shown_key] = graded.attempt_key
+            st.rerun()

@@ -1,0 +1,107 @@
+"""Sliding-window limits on failed guesses (student PINs, class codes), stored in the database.
+
+Every replica sees the same counts because they live in ``throttle_event``. The check and the record of a
+failure happen in the caller's one transaction, serialised per key (SQLite's write lock; a PostgreSQL
+advisory lock), so parallel guesses are counted one by one. Limits only ever delay: once the oldest
+failure in a window ages out, the key may try again, so nobody is locked out for good.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import zlib
+from dataclasses import dataclass
+
+from sqlalchemy import delete, func, select, text
+from sqlalchemy.orm import Session
+
+from safeclass import clock
+from safeclass.db.models import ThrottleEvent
+from safeclass.services import ServiceError
+
+
+@dataclass(frozen=True)
+class Limit:
+    """At most ``failures`` failures within any ``window``."""
+
+    failures: int
+    window: dt.timedelta
+
+
+MINUTE = dt.timedelta(minutes=1)
+
+# Tiers give growing delays: a few mistakes cost a short wait, sustained guessing a longer one.
+LIMITS: dict[str, tuple[Limit, ...]] = {
+    # One seat's PIN: 10,000 possible PINs at ≤10 guesses an hour is ~500 hours per seat on average.
+    "seat_pin": (Limit(5, 5 * MINUTE), Limit(10, 60 * MINUTE)),
+    # Wrong PINs from one address across seats (sweeping '1234' over a class). A school shares one
+    # address behind its router, so this is generous enough for a whole school's typing mistakes.
+    "pin_address": (Limit(30, 10 * MINUTE), Limit(100, 60 * MINUTE)),
+    # Unknown class codes from one address: 31^6 codes cannot be swept at 300 an hour; a class that
+    # mistypes the code on the board still gets in.
+    "join_code": (Limit(30, MINUTE), Limit(300, 60 * MINUTE)),
+}
+
+
+class Throttled(ServiceError):
+    """Too many recent failures for this key; ``minutes`` says when to try again."""
+
+    def __init__(self, scope: str, wait: dt.timedelta) -> None:
+        super().__init__("throttled", minutes=max(1, math.ceil(wait.total_seconds() / 60)))
+        self.scope = scope
+        self.wait = wait
+
+
+def _lock(session: Session, scope: str, key: str) -> None:
+    # SQLite writers already hold the database's write lock (BEGIN IMMEDIATE); PostgreSQL needs a lock
+    # per key so two parallel guesses cannot both read "4 failures" and both be let through.
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": zlib.crc32(f"{scope}\0{key}".encode())})
+
+
+def wait_time(session: Session, scope: str, key: str) -> dt.timedelta | None:
+    """How long ``key`` must wait before its next try in ``scope``, or None if it may try now."""
+    _lock(session, scope, key)
+    now = clock.now()
+    longest: dt.timedelta | None = None
+    for limit in LIMITS[scope]:
+        recent = list(
+            session.scalars(
+                select(ThrottleEvent.at)
+                .where(ThrottleEvent.scope == scope, ThrottleEvent.key == key, ThrottleEvent.at > now - limit.window)
+                .order_by(ThrottleEvent.at.desc())
+                .limit(limit.failures)
+            )
+        )
+        if len(recent) >= limit.failures:
+            wait = recent[-1] + limit.window - now
+            longest = wait if longest is None else max(longest, wait)
+    return longest
+
+
+def check(session: Session, scope: str, key: str) -> None:
+    """Raise Throttled if ``key`` has used up a limit of ``scope``."""
+    wait = wait_time(session, scope, key)
+    if wait is not None:
+        raise Throttled(scope, wait)
+
+
+def record_failure(session: Session, scope: str, key: str) -> None:
+    """Count one failure for ``key``, and forget its failures older than the longest window."""
+    now = clock.now()
+    oldest_kept = now - max(limit.window for limit in LIMITS[scope])
+    session.execute(delete(ThrottleEvent).where(ThrottleEvent.scope == scope, ThrottleEvent.key == key, ThrottleEvent.at <= oldest_kept))
+    session.add(ThrottleEvent(scope=scope, key=key, at=now))
+    session.flush()
+
+
+def clear(session: Session, scope: str, key: str) -> None:
+    """Forget every failure of ``key`` (its owner proved who they are)."""
+    session.execute(delete(ThrottleEvent).where(ThrottleEvent.scope == scope, ThrottleEvent.key == key))
+
+
+def failures(session: Session, scope: str, key: str) -> int:
+    """Failures of ``key`` still on record (for tests and admins)."""
+    query = select(func.count()).select_from(ThrottleEvent).where(ThrottleEvent.scope == scope, ThrottleEvent.key == key)
+    return session.scalar(query) or 0

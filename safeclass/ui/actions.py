@@ -1,0 +1,52 @@
+"""Run one user action in one transaction, and turn any refusal or fault into a message (never a traceback)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import TypeVar
+
+import streamlit as st
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from safeclass.db.engine import DatabaseUnavailable
+from safeclass.services import ServiceError
+from safeclass.ui import resources
+from safeclass.ui.i18n import t
+
+T = TypeVar("T")
+log = logging.getLogger("safeclass")
+
+
+def message(exc: ServiceError) -> str:
+    """The localized message of a refusal."""
+    return t(f"error.{exc.code}", **exc.params)
+
+
+def run_action(action: Callable[[Session], T], where: st.delta_generator.DeltaGenerator | None = None) -> T | None:
+    """Run ``action`` in one write transaction; show a refusal or a fault as a message and return None."""
+    out = where or st
+    try:
+        with resources.database().transaction() as session:
+            return action(session)
+    except ServiceError as exc:
+        out.error(message(exc), icon=":material/info:")
+    except (SQLAlchemyError, DatabaseUnavailable):
+        log.exception("action failed")
+        out.error(t("error.unexpected"), icon=":material/cloud_off:")
+    return None
+
+
+def read(query: Callable[[Session], T]) -> T:
+    """Run ``query`` in a read session; a fault stops the page with a message instead of a traceback."""
+    try:
+        with resources.database().reading() as session:
+            return query(session)
+    except ServiceError as exc:
+        st.error(message(exc), icon=":material/info:")
+    except (SQLAlchemyError, DatabaseUnavailable):
+        log.exception("read failed")
+        st.error(t("error.unexpected_read"), icon=":material/cloud_off:")
+    st.stop()
+    raise AssertionError("unreachable")  # st.stop() raises

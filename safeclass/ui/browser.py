@@ -1,0 +1,98 @@
+"""What SafeClass asks of the browser itself: remembered cookies, the quick exit, and page styling.
+
+Streamlit reads cookies only when a session connects (``st.context.cookies``); writing one needs a few
+lines of JavaScript in the page, sent with ``st.html``. Every script here is a fixed template: values
+are passed through ``json.dumps`` and never come from free text.
+"""
+
+from __future__ import annotations
+
+import json
+
+import streamlit as st
+
+from safeclass import config
+
+SEAT_COOKIE = "safeclass_seat"
+LANG_COOKIE = "safeclass_lang"
+YEAR = 365 * 24 * 3600
+
+
+def cookie(name: str) -> str | None:
+    """A cookie the browser sent when this session connected."""
+    try:
+        value = st.context.cookies.get(name)
+    except Exception:  # bare script runs have no browser request
+        return None
+    return value if isinstance(value, str) else None  # AppTest's stand-in context holds no real cookies
+
+
+def _script(body: str) -> None:
+    # In the sidebar, so an invisible script takes no room at the top of the page.
+    st.sidebar.html(f"<script>{body}</script>", unsafe_allow_javascript=True)
+
+
+def set_cookie(name: str, value: str, max_age: int) -> None:
+    """Store a cookie in this browser (SameSite=Strict; Secure on https)."""
+    _script(
+        f"document.cookie = {json.dumps(name)} + '=' + encodeURIComponent({json.dumps(value)}) + "
+        f"'; path=/; max-age={int(max_age)}; SameSite=Strict' + (location.protocol === 'https:' ? '; Secure' : '');"
+    )
+
+
+def delete_cookie(name: str) -> None:
+    """Remove a cookie from this browser."""
+    _script(f"document.cookie = {json.dumps(name)} + '=; path=/; max-age=0; SameSite=Strict';")
+
+
+def quick_exit_button(label: str) -> None:
+    """A button that at once forgets the seat and replaces the page with a neutral site (Back cannot return)."""
+    target = json.dumps(config.quick_exit_url())
+    st.html(
+        f'<button type="button" id="safeclass-quick-exit" class="safeclass-quick-exit">{label}</button>'
+        "<script>"
+        "const exit = () => {"
+        f"  document.cookie = {json.dumps(SEAT_COOKIE)} + '=; path=/; max-age=0; SameSite=Strict';"
+        "  try { sessionStorage.clear(); } catch (e) {}"
+        f"  window.location.replace({target});"
+        "};"
+        "document.getElementById('safeclass-quick-exit').addEventListener('click', exit);"
+        "</script>",
+        unsafe_allow_javascript=True,
+        width="content",
+    )
+
+
+# Contrast and touch sizes for children on school tablets and phones; Streamlit's "Press Enter to
+# submit" hint is English-only and confusing, so it is hidden.
+STYLE = """
+<style>
+[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p { color: #4a5160; }
+[data-testid="InputInstructions"] { display: none; }
+[data-testid="stMainBlockContainer"] { padding-top: 2.5rem; }
+.stButton button, .stFormSubmitButton button, .stDownloadButton button, .stLinkButton a, .stPageLink a { min-height: 44px; }
+[data-testid="stRadio"] label, [data-testid="stCheckbox"] label { min-height: 44px; align-items: center; }
+.safeclass-quick-exit {
+  min-height: 44px; padding: 0.4rem 1rem; border-radius: 0.5rem; border: 1px solid #b42318;
+  background: #b42318; color: #ffffff; font-weight: 600; font-size: 1rem; cursor: pointer;
+}
+.safeclass-quick-exit:focus-visible { outline: 3px solid #1f6feb; outline-offset: 2px; }
+</style>
+"""
+
+
+def apply_style() -> None:
+    """Page-wide CSS (sent to Streamlit's event container, so it takes no space)."""
+    st.html(STYLE)
+
+
+def client_address() -> str:
+    """The browser's address for per-address throttles (the proxy's X-Forwarded-For only when trusted)."""
+    try:
+        if config.trust_forwarded_for():
+            forwarded = st.context.headers.get("X-Forwarded-For", "")
+            if forwarded.strip():
+                return forwarded.split(",")[0].strip()[:64]
+        return (st.context.ip_address or "unknown")[:64]
+    except Exception:  # AppTest has no request
+        return "unknown"
