@@ -317,8 +317,8 @@ def _critical_path_rules(scenario: ScenarioSection, at: DataPath, index: dict[st
                 path = " -> ".join([*to_node[node.id][:-1], f"{node.id}[{j}]", *rest])
                 yield (
                     (*at, "nodes", i, "choices", j, "critical"),
-                    f"critical choice reaches the safe ending '{rest[-1]}' by {path}: "
-                    "send it to a 'partial' or 'unsafe' ending, or change that ending's outcome",
+                    f"critical choice reaches the safe ending '{rest[-1]}' by {path}: a path through a critical choice "
+                    "must end 'partial' or 'unsafe'; route it to such an ending or change that ending's outcome",
                 )
 
 
