@@ -261,6 +261,65 @@ def _scenario_rules(scenario: ScenarioSection, at: DataPath) -> Iterator[tuple[D
     for i, node in enumerate(scenario.nodes):
         if node.id not in state:
             yield (*at, "nodes", i, "id"), f"node '{node.id}' cannot be reached from '{scenario.start}'"
+    yield from _better_choice_rules(scenario, at)
+    if not loops:
+        yield from _critical_path_rules(scenario, at, index)
+
+
+def _better_choice_rules(scenario: ScenarioSection, at: DataPath) -> Iterator[tuple[DataPath, str]]:
+    """A choice worth less than the best at its node says, in ``better``, what the better choice was."""
+    for i, node in enumerate(scenario.nodes):
+        if not node.choices:
+            continue
+        best = max(c.points for c in node.choices)
+        for j, choice in enumerate(node.choices):
+            where = (*at, "nodes", i, "choices", j)
+            if choice.points < best and choice.better is None:
+                yield (
+                    (*where, "points"),
+                    f"scores {choice.points} but the best choice at node '{node.id}' scores {best}: "
+                    "add 'better: {ko: ..., en: ...}' saying what the better choice was and why",
+                )
+            elif choice.points == best and choice.better is not None:
+                yield (
+                    (*where, "better"),
+                    f"already the best choice at node '{node.id}' ({best} points): remove 'better', it is only for a choice worth less",
+                )
+
+
+def _critical_path_rules(scenario: ScenarioSection, at: DataPath, index: dict[str, int]) -> Iterator[tuple[DataPath, str]]:
+    """No path from the start that takes a critical choice may reach a ``safe`` ending."""
+    # The first path (in file order) from the start to each node, and from each node to a safe ending.
+    to_node: dict[str, list[str]] = {scenario.start: [scenario.start]}
+    order = [scenario.start]
+    for node_id in order:
+        for j, choice in enumerate(scenario.nodes[index[node_id]].choices or ()):
+            if choice.next not in to_node:
+                to_node[choice.next] = [*to_node[node_id][:-1], f"{node_id}[{j}]", choice.next]
+                order.append(choice.next)
+    to_safe: dict[str, list[str] | None] = {}
+
+    def safe_path(node_id: str) -> list[str] | None:
+        if node_id not in to_safe:
+            node = scenario.nodes[index[node_id]]
+            to_safe[node_id] = [node_id] if node.outcome == "safe" else None
+            for j, choice in enumerate(node.choices or ()):
+                rest = safe_path(choice.next)
+                if rest is not None:
+                    to_safe[node_id] = [f"{node_id}[{j}]", *rest]
+                    break
+        return to_safe[node_id]
+
+    for i, node in enumerate(scenario.nodes):
+        for j, choice in enumerate(node.choices or ()):
+            rest = safe_path(choice.next) if choice.critical and node.id in to_node else None
+            if rest is not None:
+                path = " -> ".join([*to_node[node.id][:-1], f"{node.id}[{j}]", *rest])
+                yield (
+                    (*at, "nodes", i, "choices", j, "critical"),
+                    f"critical choice reaches the safe ending '{rest[-1]}' by {path}: a path through a critical choice "
+                    "must end 'partial' or 'unsafe'; route it to such an ending or change that ending's outcome",
+                )
 
 
 def _image_rules(image: ImageSection, at: DataPath, root: Path) -> Iterator[tuple[DataPath, str]]:

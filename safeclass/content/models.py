@@ -95,18 +95,25 @@ class ScenarioChoice(Strict):
 
     text: Text
     feedback: Text
+    # What the better choice was; the loader requires it on every choice worth less than the best at its node.
+    better: Text | None = None
     points: StrictInt = Field(ge=0, le=10)
     critical: StrictBool = False
     next: Id
 
 
+# How an ending turned out for the person the scenario protects: the debrief must say the same.
+Outcome = Literal["safe", "partial", "unsafe"]
+
+
 class ScenarioNode(Strict):
-    """A decision (prompt and choices) or an ending (prompt and debrief)."""
+    """A decision (prompt and choices) or an ending (prompt, debrief and outcome)."""
 
     id: Id
     prompt: Text
     choices: tuple[ScenarioChoice, ...] | None = Field(default=None, min_length=2, max_length=5)
     debrief: Text | None = None
+    outcome: Outcome | None = None
 
     @model_validator(mode="after")
     def _decision_or_ending(self) -> ScenarioNode:
@@ -114,6 +121,10 @@ class ScenarioNode(Strict):
             raise ValueError("a node needs 'choices' (a decision) or 'debrief' (an ending)")
         if self.choices is not None and self.debrief is not None:
             raise ValueError("a node has either 'choices' or 'debrief', not both")
+        if self.debrief is not None and self.outcome is None:
+            raise ValueError("an ending needs 'outcome: safe', 'outcome: partial' or 'outcome: unsafe', saying what its debrief says")
+        if self.choices is not None and self.outcome is not None:
+            raise ValueError("'outcome' belongs on an ending (a node with 'debrief'), not on a decision node with 'choices'")
         return self
 
     @property
