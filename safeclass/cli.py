@@ -115,7 +115,7 @@ def _seed_demo(args: argparse.Namespace) -> int:
 
     from safeclass.content import load_catalog
     from safeclass.db.models import Account
-    from safeclass.demo import DEMO_PASSWORD, demo_accounts, seed_demo
+    from safeclass.demo import DEMO_PASSWORD, demo_accounts, demo_class_codes, seed_demo
 
     catalog = load_catalog(config.content_root()).require_ok()
     campaign = _campaign(catalog, args.campaign)
@@ -131,11 +131,15 @@ def _seed_demo(args: argparse.Namespace) -> int:
         return 1
     with database.reading() as session:
         accounts = demo_accounts(session)
+        classes = demo_class_codes(session)
     # The shared demo password is printed only in demo mode, so a log of a real install never carries it.
     password = DEMO_PASSWORD if config.demo_mode() else "shown only with SAFECLASS_DEMO=1"
     print(f"\nDemo sign-ins (password for all: {password}):")
     for account in accounts:
         print(f"  {account.username:<22} {account.role.value:<12} {account.what}")
+    print("\nTry the student side (Join a class: code, a free seat number, a 4-digit PIN you choose):")
+    for group in classes:
+        print(f"  {group.level:<11} code {group.join_code}  seats {group.first_free_seat}–60 free  ({group.site})")
     return 0
 
 

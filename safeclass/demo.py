@@ -249,3 +249,35 @@ def _join_code(rng: random.Random, used: set[str]) -> str:
 def _insert(session: Session, model: type, rows: list[dict]) -> None:
     for start in range(0, len(rows), BATCH):
         session.execute(insert(model), rows[start : start + BATCH])
+
+
+@dataclass(frozen=True)
+class DemoClass:
+    """A demo class code with free seats, printed so a newcomer can try the student side at once."""
+
+    level: str
+    join_code: str
+    site: str
+    first_free_seat: int
+
+
+def demo_class_codes(session: Session) -> list[DemoClass]:
+    """One open class per school level whose seats above the simulated ones are free."""
+    from safeclass.db.models import Learner
+    from safeclass.services.classes import MAX_SEAT
+
+    found = []
+    for level in Level:
+        row = session.execute(
+            select(ClassGroup.join_code, Site.name, func.coalesce(func.max(Learner.seat_number), 0))
+            .join(Site, Site.id == ClassGroup.site_id)
+            .outerjoin(Learner, Learner.class_group_id == ClassGroup.id)
+            .where(ClassGroup.level == level.value, ClassGroup.closed_at.is_(None))
+            .group_by(ClassGroup.id, Site.name)
+            .having(func.coalesce(func.max(Learner.seat_number), 0) < MAX_SEAT)
+            .order_by(ClassGroup.id)
+            .limit(1)
+        ).first()
+        if row is not None:
+            found.append(DemoClass(level.value, row[0], row[1], int(row[2]) + 1))
+    return found

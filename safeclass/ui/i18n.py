@@ -26,17 +26,29 @@ def text(value: Text, help_directory: dict | None = None) -> str:
 
 
 def _chosen() -> None:
-    st.session_state[state.LANG_COOKIE_PENDING] = st.session_state[state.LANG]
+    chosen = st.session_state[state.LANG_PICKER]
+    st.session_state[state.LANG] = chosen
+    st.session_state[state.LANG_COOKIE_PENDING] = chosen
 
 
 def language_picker() -> None:
-    """Sidebar switch between 한국어 and English; the browser remembers the choice across reloads."""
+    """Sidebar switch between 한국어 and English; the browser remembers the choice across reloads.
+
+    The language lives in a plain session key, not the widget's: Streamlit drops a widget's state when
+    a page switch interrupts a run, and the language must never flip back mid-lesson.
+    """
     if state.LANG not in st.session_state:
         remembered = browser.cookie(browser.LANG_COOKIE)
         st.session_state[state.LANG] = remembered if remembered in i18n.LANGUAGES else i18n.DEFAULT_LANGUAGE
+    st.session_state[state.LANG_PICKER] = st.session_state[state.LANG]
     names = {"ko": "한국어", "en": "English"}
     st.sidebar.radio(
-        i18n.translate("app.language", lang()), list(names), format_func=names.get, key=state.LANG, horizontal=True, on_change=_chosen
+        i18n.translate("app.language", lang()),
+        list(names),
+        format_func=names.get,
+        key=state.LANG_PICKER,
+        horizontal=True,
+        on_change=_chosen,
     )
     pending = st.session_state.pop(state.LANG_COOKIE_PENDING, None)
     if pending:

@@ -227,10 +227,9 @@ def _ending(section: ScenarioSection, run: Any, frame: Frame) -> None:
     with st.container(border=True):
         st.markdown(frame.text(ending.prompt))
         st.markdown(frame.text(ending.debrief))
-    outcome = getattr(ending, "outcome", None)
     result = verdict(run)
-    if outcome:
-        st.caption(t("player.outcome", outcome=t(f"player.outcome_{outcome}")))
+    if ending.outcome:  # the ending's declared outcome, next to the verdict the path itself earns
+        st.caption(t("player.outcome", outcome=t(f"player.outcome_{ending.outcome}")))
     if frame.style != "student":
         if result.safe:
             st.success(t("player.verdict_safe", percent=result.percent), icon=":material/verified:")
@@ -247,7 +246,9 @@ def _ending(section: ScenarioSection, run: Any, frame: Frame) -> None:
             st.markdown(f"{mark}{t('player.you_chose')} {frame.text(item.step.choice.text)} {points}".rstrip())
             st.caption(frame.text(item.step.choice.feedback))
             if not item.was_best:
-                st.markdown(f"**{t('player.better_choice')}** {frame.text(item.best.text)}")
+                # The author's own words for the better choice where given (check-content asks for them).
+                better = item.step.choice.better or item.best.text
+                st.markdown(f"**{t('player.better_choice')}** {frame.text(better)}")
                 st.caption(frame.text(item.best.feedback))
 
 
@@ -262,10 +263,10 @@ def play_module(frame: Frame, *, resume_at: int, completed: bool, started: bool,
     at_key, warned_key, alt_key, done_key = frame.key("at"), frame.key("warned"), frame.key("alternative"), frame.key("finished")
     if st.session_state.get(done_key):
         return True
-    if module.content_warning is not None and not started and not st.session_state.get(warned_key):
-        return _content_warning(frame, save)
     if st.session_state.get(alt_key):
         return _alternative(frame, save)
+    if module.content_warning is not None and not started and not st.session_state.get(warned_key):
+        return _content_warning(frame, save)
     total = len(module.sections)
     at = st.session_state.setdefault(at_key, min(resume_at, total - 1) if not completed else 0)
     st.progress((at + 1) / total, text=t("player.progress", at=at + 1, total=total))

@@ -4,6 +4,7 @@ Keys made per item are built by the helpers below, so their prefixes stay listed
 """
 
 LANG = "app.lang"
+LANG_PICKER = "app.lang_picker"  # the sidebar radio's own key; LANG is the language that counts
 LANG_COOKIE_PENDING = "app.lang_cookie_pending"  # remember the chosen language in the browser on the next run
 LEARNER_ID = "student.learner_id"
 SEAT_COOKIE_PENDING = "student.seat_cookie_pending"  # the seat token to store in the browser on the next run

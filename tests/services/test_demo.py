@@ -5,8 +5,9 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from safeclass.db.models import Account, Learner, Site, SiteRollup
-from safeclass.demo import DEMO_PASSWORD, demo_accounts, seed_demo
+from safeclass.demo import DEMO_PASSWORD, demo_accounts, demo_class_codes, seed_demo
 from safeclass.security import verify_password
+from safeclass.services.classes import join_class
 
 
 def test_seed_demo_builds_a_living_synthetic_campaign(database, catalog, campaign) -> None:
@@ -22,3 +23,12 @@ def test_seed_demo_builds_a_living_synthetic_campaign(database, catalog, campaig
         for demo in accounts:
             account = s.scalar(select(Account).where(Account.username == demo.username))
             assert account.role == demo.role and verify_password(DEMO_PASSWORD, account.password_hash)
+
+    # `make run` prints one class code per school level with a free seat a newcomer can take.
+    with database.reading() as s:
+        classes = demo_class_codes(s)
+    assert {c.level for c in classes} == {"elementary", "middle", "high", "youth"}
+    with database.transaction() as s:
+        for demo_class in classes:
+            learner = join_class(s, join_code=demo_class.join_code, seat_number=demo_class.first_free_seat, pin="2468")
+            assert learner.class_group.level == demo_class.level
