@@ -8,7 +8,8 @@ from streamlit.testing.v1 import AppTest
 
 from safeclass import throttle
 from safeclass.db.models import CheckAnswer, ClassGroup, ModuleProgress, QuizAttempt, ScenarioChoice
-from tests.app.test_pages import ROOT, _texts, app_env  # noqa: F401  (the fixture is shared)
+from tests.app.conftest import ROOT
+from tests.app.test_pages import _texts
 
 
 def _app() -> AppTest:

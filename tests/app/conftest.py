@@ -1,0 +1,41 @@
+"""Shared AppTest fixtures: a fresh database and the fixture content, wired in through the environment the app reads."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import streamlit as st
+
+from safeclass.db.engine import Database
+from safeclass.domain import Role
+from tests.factories import make_account, make_class, make_site
+
+ROOT = Path(__file__).resolve().parents[2]
+VALID = ROOT / "tests" / "content" / "valid"
+
+
+@pytest.fixture
+def app_env(monkeypatch, tmp_path, sqlite_template) -> Database:
+    """A fresh database and the fixture content, wired in through the environment the app reads."""
+    path = tmp_path / "app.db"
+    shutil.copy(sqlite_template, path)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{path}")
+    monkeypatch.setenv("SAFECLASS_CONTENT", str(tmp_path / "content"))
+    monkeypatch.setenv("SAFECLASS_COOKIE_KEY", "test-key-" + "x" * 24)
+    monkeypatch.delenv("SAFECLASS_DEMO", raising=False)
+    monkeypatch.delenv("SAFECLASS_CAMPAIGN", raising=False)
+    shutil.copytree(VALID, tmp_path / "content")
+    st.cache_resource.clear()
+    database = Database(f"sqlite:///{path}")
+    with database.transaction() as s:
+        site = make_site(s, code="M0001")
+        make_account(s, "coord", Role.COORDINATOR)
+        make_account(s, "park", Role.PRINCIPAL, site)
+        teacher = make_account(s, "kim", Role.TEACHER, site)
+        make_account(s, "root", Role.ADMIN)
+        make_class(s, teacher, label="2-3")
+    yield database
+    st.cache_resource.clear()
+    database.dispose()
