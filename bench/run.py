@@ -130,8 +130,9 @@ def main() -> None:
         with database.transaction() as s:
             submit_quiz_attempt(s, s.get(Learner, learner_id), campaign, quiz, attempt_key=key, answers={})
 
-    median, worst = timed(quiz_action, args.repeat * 5)
-    rows.append(("quiz attempt drawn, then graded and recorded (2 transactions)", f"{median:.1f} ms median, {worst:.1f} ms max"))
+    if middle_learners:  # learners who finished the lesson, so its quiz is open to them
+        median, worst = timed(quiz_action, len(middle_learners))
+        rows.append(("quiz attempt drawn, then graded and recorded (2 transactions)", f"{median:.1f} ms median, {worst:.1f} ms max"))
 
     backend = "PostgreSQL" if not database.is_sqlite else "SQLite (WAL)"
     print(f"\n### {backend}, {args.learners:,} learners ({counts['learner']:,} rows), {counts['module_progress']:,} progress rows, "

@@ -80,26 +80,26 @@ def _ordering(question: OrderingQuestion, key: str, campaign: Campaign) -> list[
         st.session_state[order_key] = current
 
     for position, item in enumerate(order):
-        with st.container(border=True, horizontal=True, vertical_alignment="center", gap="small"):
-            st.markdown(f"**{position + 1}.** {localized(question.items[item], campaign.help)}", width="stretch")
-            st.button(
-                t("quiz.up"),
-                key=f"{order_key}.up.{position}",
-                icon=":material/arrow_upward:",
-                disabled=position == 0,
-                on_click=swap,
-                args=(position, position - 1),
-                help=t("quiz.up_help", position=position + 1),
-            )
-            st.button(
-                t("quiz.down"),
-                key=f"{order_key}.down.{position}",
-                icon=":material/arrow_downward:",
-                disabled=position == len(order) - 1,
-                on_click=swap,
-                args=(position, position + 1),
-                help=t("quiz.down_help", position=position + 1),
-            )
+        # Text on its own line, the two buttons below it: readable and thumb-sized on a 390 px phone.
+        with st.container(border=True, gap="small"):
+            st.markdown(f"**{position + 1}.** {localized(question.items[item], campaign.help)}")
+            with st.container(horizontal=True, gap="small"):
+                st.button(
+                    t("quiz.up"),
+                    key=f"{order_key}.up.{position}",
+                    icon=":material/arrow_upward:",
+                    disabled=position == 0,
+                    on_click=swap,
+                    args=(position, position - 1),
+                )
+                st.button(
+                    t("quiz.down"),
+                    key=f"{order_key}.down.{position}",
+                    icon=":material/arrow_downward:",
+                    disabled=position == len(order) - 1,
+                    on_click=swap,
+                    args=(position, position + 1),
+                )
     return list(order)
 
 

@@ -29,22 +29,18 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> Iterator[dict]:
-    """The app on a fresh database with one site, staff accounts and a class; yields its URL and join code."""
+def start_app(folder: Path, template: Path, content: Path, setup, extra_env: dict | None = None) -> Iterator[dict]:
+    """Run `streamlit run app.py` on a free port over a copy of ``template`` prepared by ``setup(session) -> dict``."""
     require(Path(CHROMIUM).exists(), f"no Chromium at {CHROMIUM} (apt-get install chromium)")
-    folder = tmp_path_factory.mktemp("e2e")
-    shutil.copy(sqlite_template, folder / "e2e.db")
+    shutil.copy(template, folder / "e2e.db")
     url = f"sqlite:///{folder / 'e2e.db'}"
     database = Database(url)
     with database.transaction() as s:
-        site = make_site(s, code="M0001", campaign_id="seoul-2025")
-        make_account(s, "coordinator", Role.COORDINATOR)
-        teacher = make_account(s, "teacher", Role.TEACHER, site)
-        code = make_class(s, teacher).join_code
+        info = setup(s)
     database.dispose()
     port = _free_port()
-    env = {**os.environ, "DATABASE_URL": url, "SAFECLASS_COOKIE_KEY": "e2e-" + "k" * 28, "SAFECLASS_CONTENT": str(ROOT)}
+    env = {**os.environ, "DATABASE_URL": url, "SAFECLASS_COOKIE_KEY": "e2e-" + "k" * 28, "SAFECLASS_CONTENT": str(content)}
+    env.update(extra_env or {})
     env.pop("SAFECLASS_DEMO", None)
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port), "--server.headless", "true"],
@@ -65,9 +61,22 @@ def server(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> I
                 process.kill()
                 pytest.fail(f"streamlit did not start: {process.stderr.read().decode()[-2000:]}")
             time.sleep(0.5)
-    yield {"url": base, "join_code": code}
+    yield {"url": base, "database_url": url, **info}
     process.terminate()
     process.wait(timeout=20)
+
+
+def _shipped_setup(s) -> dict:
+    site = make_site(s, code="M0001", campaign_id="seoul-2025")
+    make_account(s, "coordinator", Role.COORDINATOR)
+    teacher = make_account(s, "teacher", Role.TEACHER, site)
+    return {"join_code": make_class(s, teacher).join_code}
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> Iterator[dict]:
+    """The app on the shipped content and a fresh database with one site, staff accounts and a class."""
+    yield from start_app(tmp_path_factory.mktemp("e2e"), sqlite_template, ROOT, _shipped_setup)
 
 
 @pytest.fixture(scope="module")

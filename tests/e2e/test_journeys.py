@@ -50,7 +50,8 @@ def test_wrong_password_is_refused_with_a_message(page) -> None:
 
 def test_student_joins_with_the_class_code(page, server) -> None:
     page.get_by_role("textbox", name="학급 코드").fill(server["join_code"].lower())
-    page.get_by_role("spinbutton", name="내 번호").fill("12")
+    page.get_by_role("textbox", name="내 번호").fill("12")
+    page.get_by_role("textbox", name="비밀번호 4자리").fill("4680")
     page.get_by_role("button", name="참여하기").click()
     expect(page.get_by_role("heading", name="내 수업")).to_be_visible()
     expect(page.get_by_text("12번")).to_be_visible()
