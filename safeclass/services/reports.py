@@ -127,7 +127,12 @@ def class_progress(session: Session, viewer: Account, campaign_id: str, k: int) 
     if viewer.role not in (Role.PRINCIPAL, Role.TEACHER) or viewer.site_id is None:
         raise NotAllowed("class_progress")
     completed = (
-        select(ModuleProgress.learner_id, func.count().label("modules_done"))
+        select(
+            ModuleProgress.learner_id,
+            func.count().label("modules_done"),
+            # Took a content warning's alternative activity at least once: teachers follow up gently.
+            func.max(case((ModuleProgress.alternative, 1), else_=0)).label("chose_alternative"),
+        )
         .where(ModuleProgress.campaign_id == campaign_id, ModuleProgress.completed_at.is_not(None))
         .group_by(ModuleProgress.learner_id)
         .subquery()
@@ -139,6 +144,7 @@ def class_progress(session: Session, viewer: Account, campaign_id: str, k: int) 
             ClassGroup.join_code,
             func.count(Learner.id).label("learners_joined"),
             func.coalesce(func.sum(completed.c.modules_done), 0).label("module_completions"),
+            func.coalesce(func.sum(completed.c.chose_alternative), 0).label("alternatives_chosen"),
         )
         .outerjoin(Learner, Learner.class_group_id == ClassGroup.id)
         .outerjoin(completed, completed.c.learner_id == Learner.id)
@@ -147,9 +153,10 @@ def class_progress(session: Session, viewer: Account, campaign_id: str, k: int) 
         .order_by(ClassGroup.label)
     )
     frame = pd.DataFrame(
-        session.execute(query).mappings().all(), columns=["label", "level", "join_code", "learners_joined", "module_completions"]
+        session.execute(query).mappings().all(),
+        columns=["label", "level", "join_code", "learners_joined", "module_completions", "alternatives_chosen"],
     )
-    return suppress_small(frame, k, ("learners_joined", "module_completions"))
+    return suppress_small(frame, k, ("learners_joined", "module_completions", "alternatives_chosen"))
 
 
 def _ratio(part: float, whole: float) -> float:

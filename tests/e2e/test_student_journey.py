@@ -271,7 +271,8 @@ def test_the_same_journey_in_english_on_a_phone(browser, server) -> None:
     _click(phone, "Submit")
     expect(phone.get_by_text("Passed!")).to_be_visible()
     small = phone.evaluate(
-        "() => [...document.querySelectorAll('[data-testid=stMain] button')].filter(b => b.offsetParent && b.getBoundingClientRect().height < 44).length"
+        "() => [...document.querySelectorAll('[data-testid=stMain] button')]"
+        ".filter(b => b.offsetParent && b.getBoundingClientRect().height < 44).length"
     )
     assert small == 0  # touch targets of at least 44 px
     phone.context.close()

@@ -49,10 +49,10 @@ def test_grading_uses_the_stored_draw_not_the_page(database, ready, fixture_cata
     with database.transaction() as s, pytest.raises(ServiceError) as refused:
         submit_quiz_attempt(s, ready[0], test_campaign, quiz, attempt_key=key, answers={not_drawn: RIGHT[not_drawn]})
     assert refused.value.code == "invalid_answers"
-    # ...and the score is out of the stored draw.
+    # ...and the score is out of the stored draw, even when the page sends fewer answers.
     with database.transaction() as s:
-        graded = submit_quiz_attempt(s, ready[0], test_campaign, quiz, attempt_key=key, answers={q: RIGHT[q] for q in drawn})
-    assert (graded.score, graded.max_score, graded.drawn) == (2, 2, drawn)
+        graded = submit_quiz_attempt(s, ready[0], test_campaign, quiz, attempt_key=key, answers={drawn[0]: RIGHT[drawn[0]]})
+    assert (graded.score, graded.max_score, graded.drawn) == (1, 2, drawn)
 
 
 def test_a_submission_repeated_is_graded_once(database, ready, fixture_catalog, test_campaign) -> None:
@@ -109,3 +109,20 @@ def test_someone_elses_attempt_cannot_be_submitted_or_read(database, ready, fixt
         submitted_attempt(s, ready[1], key)
     with database.reading() as s:
         assert submitted_attempt(s, ready[0], key).passed
+
+
+def test_two_racing_submissions_grade_the_attempt_once(database, ready, fixture_catalog, test_campaign) -> None:
+    if database.is_sqlite:
+        pytest.skip("SQLite serialises writers (BEGIN IMMEDIATE), so submissions cannot interleave; PostgreSQL can")
+    quiz = fixture_catalog.quizzes["test-quiz"]
+    with database.transaction() as s:
+        key = start_quiz_attempt(s, ready[0], test_campaign, quiz).attempt_key
+    with database.transaction() as first:
+        seen = first.scalar(select(QuizAttempt).where(QuizAttempt.attempt_key == key))  # tab 1 has read it, not graded yet
+        assert not seen.submitted
+        with database.transaction() as second:  # tab 2 submits and commits meanwhile
+            submit_quiz_attempt(second, ready[0], test_campaign, quiz, attempt_key=key, answers=RIGHT)
+        result = submit_quiz_attempt(first, ready[0], test_campaign, quiz, attempt_key=key, answers=WRONG)
+        assert result.passed  # tab 1 gets the first grading back, not a second one
+    with database.reading() as s:
+        assert s.scalar(select(SiteRollup.quiz_passes)) == 1

@@ -9,6 +9,7 @@ from sqlalchemy import update
 from safeclass.db.models import SiteRollup
 from safeclass.domain import Role, SiteType
 from safeclass.services import NotAllowed
+from safeclass.services.progress import record_module_progress
 from safeclass.services.reports import campaign_summary, class_progress, completion_by, lagging_sites, site_table, suppress_small
 from tests.factories import make_account, make_class, make_learners, make_site
 
@@ -72,3 +73,16 @@ def test_class_progress_is_for_site_staff_only(database, three_sites) -> None:
         assert frame["learners_joined"].tolist() == [6]
         with pytest.raises(NotAllowed):
             class_progress(s, accounts["all"], "test-campaign", k=5)
+
+
+def test_class_view_counts_students_who_chose_the_alternative(database, three_sites, fixture_catalog, test_campaign) -> None:
+    accounts, _ = three_sites
+    lesson = fixture_catalog.modules["test-lesson"]
+    with database.transaction() as s:
+        learners = make_learners(s, make_class(s, accounts["teacher"]), 8)
+        for learner in learners[:5]:
+            record_module_progress(s, learner, test_campaign, lesson, sections_done=0, completed=False, alternative=True)
+        record_module_progress(s, learners[5], test_campaign, lesson, sections_done=6, completed=True)
+    with database.reading() as s:
+        frame = class_progress(s, accounts["principal"], "test-campaign", k=5)
+    assert frame[["learners_joined", "module_completions", "alternatives_chosen"]].iloc[0].tolist() == [8, 6, 5]
