@@ -53,10 +53,21 @@ elif account is not None:
         ],
         Role.PRINCIPAL: [
             page("site", "nav.site", ":material/school:", default=True),
+            page("training", "nav.training", ":material/local_library:"),
             page("classes", "nav.classes", ":material/qr_code_2:"),
+            page("projector", "nav.projector", ":material/co_present:"),
         ],
-        Role.TEACHER: [page("classes", "nav.classes", ":material/qr_code_2:", default=True)],
+        Role.TEACHER: [
+            page("classes", "nav.classes", ":material/qr_code_2:", default=True),
+            page("projector", "nav.projector", ":material/co_present:"),
+            page("training", "nav.training", ":material/local_library:"),
+        ],
     }[role]
+    if role in (Role.PRINCIPAL, Role.TEACHER):  # the player and quizzes of their training, reached from Training
+        staff += [
+            page("lesson", "nav.lesson", ":material/auto_stories:", visibility="hidden"),
+            page("quiz", "nav.quiz", ":material/quiz:", visibility="hidden"),
+        ]
     pages = {t("nav.section_staff"): [*staff, page("account", "nav.account", ":material/key:")], "": [help_page]}
 elif learner_id is not None:
     pages = [

@@ -1,42 +1,42 @@
-"""A student's lesson: one section at a time, saved after every step, then what to remember and the quiz."""
+"""One module in the player: a student's lesson or a staff member's training, saved after every step."""
 
 import streamlit as st
 
-from safeclass.services.progress import module_progress, record_check_answer, record_module_progress, record_scenario_choice, seat
+from safeclass.services.progress import module_progress, record_check_answer, record_module_progress, record_scenario_choice
 from safeclass.services.quizzes import module_quiz_status
 from safeclass.ui.actions import read, run_action
-from safeclass.ui.context import context, require_campaign, require_seat
+from safeclass.ui.context import context, require_campaign, require_participant
 from safeclass.ui.i18n import t, text
 from safeclass.ui.player import Frame, play_module, remember_summary
 
 ctx = context()
 campaign = require_campaign(ctx)
-learner_id = require_seat(ctx)
+who, staff = require_participant(ctx)
+home = "app_pages/training.py" if staff else "app_pages/student_home.py"
+back_label = "lesson.back_training" if staff else "lesson.back_home"
 module = ctx.catalog.modules.get(st.query_params.get("module", ""))
-if module is None or module.kind != "lesson":
+if module is None or module.kind != ("training" if staff else "lesson"):
     st.info(t("lesson.not_found"))
-    st.page_link("app_pages/student_home.py", label=t("nav.student_home"), icon=":material/menu_book:")
+    st.page_link(home, label=t(back_label), icon=":material/menu_book:")
     st.stop()
 
-progress = read(lambda s: module_progress(s, seat(s, learner_id), campaign, module))
+progress = read(lambda s: module_progress(s, who(s), campaign, module))
 
 
 def save(**change) -> bool:  # noqa: ANN003
-    return run_action(lambda s: record_module_progress(s, seat(s, learner_id), campaign, module, **change)) is not None
+    return run_action(lambda s: record_module_progress(s, who(s), campaign, module, **change)) is not None
 
 
 frame = Frame(
     module=module,
     campaign=campaign,
     media_root=ctx.catalog.root / "lessons" / "media",
-    style="student",
+    style="staff" if staff else "student",
     record_check=lambda check_id, index: run_action(
-        lambda s: record_check_answer(s, seat(s, learner_id), campaign, module, check_id=check_id, choice_index=index)
+        lambda s: record_check_answer(s, who(s), campaign, module, check_id=check_id, choice_index=index)
     ),
     record_choice=lambda scenario, run_key, node_id, index: run_action(
-        lambda s: record_scenario_choice(
-            s, seat(s, learner_id), campaign, module, scenario, run_key=run_key, node_id=node_id, choice_index=index
-        )
+        lambda s: record_scenario_choice(s, who(s), campaign, module, scenario, run_key=run_key, node_id=node_id, choice_index=index)
     ),
 )
 
@@ -50,9 +50,9 @@ finished = play_module(
 )
 if finished:
     remember_summary(frame)
-    status = read(lambda s: module_quiz_status(s, seat(s, learner_id), campaign, ctx.catalog, module.id))
+    status = read(lambda s: module_quiz_status(s, who(s), campaign, ctx.catalog, module.id))
     with st.container(horizontal=True, gap="small"):
         if status is not None and not status.passed and status.can_start and st.button(t("lesson.take_quiz"), type="primary"):
             st.switch_page("app_pages/quiz.py", query_params={"quiz": status.quiz.id})
-        if st.button(t("lesson.back_home"), icon=":material/menu_book:"):
-            st.switch_page("app_pages/student_home.py")
+        if st.button(t(back_label), icon=":material/menu_book:"):
+            st.switch_page(home)

@@ -2,35 +2,36 @@
 
 import streamlit as st
 
-from safeclass.services.progress import seat
 from safeclass.services.quizzes import quiz_status, start_quiz_attempt, submit_quiz_attempt, submitted_attempt
 from safeclass.ui import state
 from safeclass.ui.actions import read, run_action
-from safeclass.ui.context import context, require_campaign, require_seat
+from safeclass.ui.context import context, require_campaign, require_participant
 from safeclass.ui.i18n import t, text
 from safeclass.ui.quiz import answer_form, result_view
 
 ctx = context()
 campaign = require_campaign(ctx)
-learner_id = require_seat(ctx)
+who, staff = require_participant(ctx)
+home = "app_pages/training.py" if staff else "app_pages/student_home.py"
+back_label = "lesson.back_training" if staff else "lesson.back_home"
 quiz = ctx.catalog.quizzes.get(st.query_params.get("quiz", ""))
 if quiz is None:
     st.info(t("quiz.not_found"))
-    st.page_link("app_pages/student_home.py", label=t("nav.student_home"), icon=":material/menu_book:")
+    st.page_link(home, label=t(back_label), icon=":material/menu_book:")
     st.stop()
 
 st.title(text(quiz.title, campaign.help))
-status = read(lambda s: quiz_status(s, seat(s, learner_id), campaign, quiz))
+status = read(lambda s: quiz_status(s, who(s), campaign, quiz))
 shown_key = state.quiz(quiz.id, "shown")  # the attempt whose result is on screen
 
 
 def home_button() -> None:
-    if st.button(t("lesson.back_home"), icon=":material/menu_book:", key="quiz.home"):
-        st.switch_page("app_pages/student_home.py")
+    if st.button(t(back_label), icon=":material/menu_book:", key="quiz.home"):
+        st.switch_page(home)
 
 
 if st.session_state.get(shown_key):
-    attempt = read(lambda s: submitted_attempt(s, seat(s, learner_id), st.session_state[shown_key]))
+    attempt = read(lambda s: submitted_attempt(s, who(s), st.session_state[shown_key]))
     result_view(quiz, attempt, campaign)
     with st.container(horizontal=True, gap="small"):
         if not status.passed and status.can_start and st.button(t("quiz.try_again"), type="primary", icon=":material/replay:"):
@@ -38,7 +39,7 @@ if st.session_state.get(shown_key):
             st.rerun()
         home_button()
     if not status.passed and status.attempts_left == 0:
-        st.info(t("quiz.no_attempts_left"), icon=":material/support_agent:")
+        st.info(t("quiz.no_attempts_left_staff" if staff else "quiz.no_attempts_left"), icon=":material/support_agent:")
     elif status.attempts_left is not None and not status.passed:
         st.caption(t("quiz.attempts_left", left=status.attempts_left))
     st.stop()
@@ -54,7 +55,7 @@ if status.open_attempt is None:
         home_button()
         st.stop()
     if not status.can_start:
-        st.info(t("quiz.no_attempts_left"), icon=":material/support_agent:")
+        st.info(t("quiz.no_attempts_left_staff" if staff else "quiz.no_attempts_left"), icon=":material/support_agent:")
         home_button()
         st.stop()
     with st.container(border=True):
@@ -62,7 +63,7 @@ if status.open_attempt is None:
         if status.attempts_left is not None:
             st.caption(t("quiz.attempts_left", left=status.attempts_left))
     started = st.button(t("quiz.start"), type="primary", icon=":material/play_arrow:")
-    if started and run_action(lambda s: start_quiz_attempt(s, seat(s, learner_id), campaign, quiz)) is not None:
+    if started and run_action(lambda s: start_quiz_attempt(s, who(s), campaign, quiz)) is not None:
         st.rerun()
     home_button()
     st.stop()
@@ -74,9 +75,7 @@ if st.button(t("quiz.submit"), type="primary", icon=":material/send:", key=state
     if missing:
         st.error(t("quiz.answer_all", missing=missing))
     else:
-        graded = run_action(
-            lambda s: submit_quiz_attempt(s, seat(s, learner_id), campaign, quiz, attempt_key=attempt.attempt_key, answers=answers)
-        )
+        graded = run_action(lambda s: submit_quiz_attempt(s, who(s), campaign, quiz, attempt_key=attempt.attempt_key, answers=answers))
         if graded is not None:
             st.session_state[shown_key] = graded.attempt_key
             st.rerun()

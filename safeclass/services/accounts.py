@@ -89,6 +89,14 @@ def active_account(session: Session, username: str) -> Account | None:
     return session.scalar(select(Account).where(Account.username == username.strip().lower(), Account.active))
 
 
+def staff_member(session: Session, account_id: int) -> Account:
+    """The signed-in staff account, fresh from the database; refused if it was deactivated meanwhile."""
+    account = session.get(Account, account_id)
+    if account is None or not account.active:
+        raise NotAllowed("account_inactive")
+    return account
+
+
 def is_locked(session: Session, username: str, now: dt.datetime | None = None) -> bool:
     """Whether too many recent failed sign-ins lock this username for now."""
     now = now or utcnow()

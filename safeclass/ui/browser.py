@@ -72,6 +72,8 @@ STYLE = """
 [data-testid="stMainBlockContainer"] { padding-top: 2.5rem; }
 .stButton button, .stFormSubmitButton button, .stDownloadButton button, .stLinkButton a, .stPageLink a { min-height: 44px; }
 [data-testid="stRadio"] label, [data-testid="stCheckbox"] label { min-height: 44px; align-items: center; }
+.st-key-projector-stage p, .st-key-projector-stage li, .st-key-projector-stage label { font-size: 1.6rem; line-height: 1.5; }
+.st-key-projector-stage h2, .st-key-projector-stage h3 { font-size: 2.4rem; }
 .safeclass-quick-exit {
   min-height: 44px; padding: 0.4rem 1rem; border-radius: 0.5rem; border: 1px solid #b42318;
   background: #b42318; color: #ffffff; font-weight: 600; font-size: 1rem; cursor: pointer;

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import streamlit as st
+from sqlalchemy.orm import Session
 
 from safeclass.content import Catalog
 from safeclass.content.models import Campaign
 from safeclass.db.models import Account
+from safeclass.services.accounts import staff_member
+from safeclass.services.progress import Participant, seat
 from safeclass.ui.auth import Gate
 
 
@@ -49,6 +53,18 @@ def require_campaign(ctx: Context) -> Campaign:
         st.error(t("app.no_campaign"))
         st.stop()
     return ctx.campaign
+
+
+Who = Callable[[Session], Participant]
+
+
+def require_participant(ctx: Context) -> tuple[Who, bool]:
+    """A loader of whoever is learning here (a student's seat or a staff account) and whether it is staff."""
+    if ctx.account is not None:
+        account_id = ctx.account.id
+        return (lambda session: staff_member(session, account_id)), True
+    learner_id = require_seat(ctx)
+    return (lambda session: seat(session, learner_id)), False
 
 
 def require_seat(ctx: Context) -> int:
