@@ -20,7 +20,7 @@ if submitted:
     if not username.strip() or not password:
         st.error(t("sign_in.empty"))
     else:
-        outcome = context().gate.sign_in(username, password)
+        outcome, minutes = context().gate.sign_in(username, password)
         if outcome is SignIn.OK:
             st.rerun()
-        st.error(t("sign_in.locked" if outcome is SignIn.LOCKED else "sign_in.wrong"))
+        st.error(t("sign_in.locked", minutes=minutes) if outcome is SignIn.LOCKED else t("sign_in.wrong"))

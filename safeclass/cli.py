@@ -113,6 +113,11 @@ def _migrate(args: argparse.Namespace) -> int:
 def _seed_demo(args: argparse.Namespace) -> int:
     from sqlalchemy import func, select
 
+    if not config.demo_mode():
+        # The demo accounts share a published password: they must never exist on a real install.
+        print("error: seed-demo runs only in demo mode (SAFECLASS_DEMO=1); it creates accounts with a public password", file=sys.stderr)
+        return 2
+
     from safeclass.content import load_catalog
     from safeclass.db.models import Account
     from safeclass.demo import DEMO_PASSWORD, demo_accounts, demo_class_codes, seed_demo

@@ -41,6 +41,13 @@ LIMITS: dict[str, tuple[Limit, ...]] = {
     # Unknown class codes from one address: 31^6 codes cannot be swept at 300 an hour; a class that
     # mistypes the code on the board still gets in.
     "join_code": (Limit(30, MINUTE), Limit(300, 60 * MINUTE)),
+    # Staff sign-in. One username from one address: a few typos, then growing waits.
+    "signin_pair": (Limit(5, 15 * MINUTE), Limit(20, 24 * 60 * MINUTE)),
+    # One address across usernames (password spraying); a school's staff share an address.
+    "signin_address": (Limit(30, 15 * MINUTE), Limit(200, 24 * 60 * MINUTE)),
+    # One username across the addresses that already failed for it (a spread-out attack); an address with
+    # no failure for this username is not held by this limit, so the owner is never locked out by others.
+    "signin_user": (Limit(20, 15 * MINUTE),),
 }
 
 
@@ -87,13 +94,27 @@ def check(session: Session, scope: str, key: str) -> None:
         raise Throttled(scope, wait)
 
 
-def record_failure(session: Session, scope: str, key: str) -> None:
-    """Count one failure for ``key``, and forget its failures older than the longest window."""
+def record_failure(session: Session, scope: str, key: str) -> int:
+    """Count one failure for ``key`` (returns its id), and forget its failures older than the longest window."""
     now = clock.now()
     oldest_kept = now - max(limit.window for limit in LIMITS[scope])
     session.execute(delete(ThrottleEvent).where(ThrottleEvent.scope == scope, ThrottleEvent.key == key, ThrottleEvent.at <= oldest_kept))
-    session.add(ThrottleEvent(scope=scope, key=key, at=now))
+    event = ThrottleEvent(scope=scope, key=key, at=now)
+    session.add(event)
     session.flush()
+    return event.id
+
+
+def forget(session: Session, event_ids: tuple[int, ...]) -> None:
+    """Take back failures counted in advance (a sign-in that turned out right)."""
+    session.execute(delete(ThrottleEvent).where(ThrottleEvent.id.in_(event_ids)))
+
+
+def clear_prefix(session: Session, scope: str, prefix: str) -> int:
+    """Forget every failure in ``scope`` whose key starts with ``prefix``; returns how many."""
+    like = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    result = session.execute(delete(ThrottleEvent).where(ThrottleEvent.scope == scope, ThrottleEvent.key.like(like, escape="\\")))
+    return result.rowcount or 0
 
 
 def clear(session: Session, scope: str, key: str) -> None:

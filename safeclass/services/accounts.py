@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import secrets
+from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from safeclass import throttle
 from safeclass.db.base import utcnow
-from safeclass.db.models import Account, AuditLog, LoginAttempt, Site
+from safeclass.db.models import Account, AuditLog, Site
 from safeclass.domain import SEOUL_DISTRICTS, Role
 from safeclass.security import MIN_PASSWORD_LENGTH, hash_password, verify_password
 from safeclass.services import NotAllowed, ServiceError
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
-MAX_FAILURES = 5  # failed sign-ins per username within the window before it is locked
-FAILURE_WINDOW = dt.timedelta(minutes=15)
 
 
 def create_account(
@@ -97,31 +96,81 @@ def staff_member(session: Session, account_id: int) -> Account:
     return account
 
 
-def is_locked(session: Session, username: str, now: dt.datetime | None = None) -> bool:
-    """Whether too many recent failed sign-ins lock this username for now."""
-    now = now or utcnow()
-    since = now - FAILURE_WINDOW
-    last_success = session.scalar(
-        select(func.max(LoginAttempt.attempted_at)).where(LoginAttempt.username == username, LoginAttempt.succeeded)
-    )
-    if last_success is not None and last_success > since:
-        since = last_success
-    failures = session.scalar(
-        select(func.count())
-        .select_from(LoginAttempt)
-        .where(LoginAttempt.username == username, ~LoginAttempt.succeeded, LoginAttempt.attempted_at > since)
-    )
-    return failures >= MAX_FAILURES
+@dataclass(frozen=True)
+class SignInAttempt:
+    """A sign-in attempt already counted as a failure; ``finish_sign_in`` takes the count back if it succeeds."""
+
+    username: str
+    client: str
+    password_hash: str  # the account's, or a dummy so an unknown username costs the same bcrypt time
+    account_id: int | None
+    counted: tuple[int, ...]
 
 
-def record_sign_in(session: Session, username: str, succeeded: bool) -> None:
-    """Keep a sign-in attempt for rate limiting; a success also stamps the account."""
+# A valid bcrypt hash of a random secret: checking against it takes as long as checking a real password.
+DUMMY_HASH = hash_password(secrets.token_urlsafe(16))
+
+
+def begin_sign_in(session: Session, username: str, client: str) -> SignInAttempt:
+    """Check the sign-in limits and count this attempt as a failure, in one transaction, before any password is checked.
+
+    Counting first is what makes parallel guesses count one by one; the password is then checked outside
+    the transaction (bcrypt is slow on purpose) and ``finish_sign_in`` removes the count if it was right.
+    Limits are per username *and* address (an attacker's address is slowed, the owner's is not), per
+    address across usernames (password spraying), and per username across addresses that have already
+    failed for it — so the owner, signing in from an address without failures, is never held up by
+    someone guessing elsewhere.
+    """
     username = username.strip().lower()[:64]
-    session.add(LoginAttempt(username=username, succeeded=succeeded))
-    if succeeded:
-        account = active_account(session, username)
-        if account is not None:
-            account.last_login_at = utcnow()
+    pair = f"{username}|{client}"
+    throttle.check(session, "signin_pair", pair)
+    throttle.check(session, "signin_address", client)
+    if throttle.failures(session, "signin_pair", pair):
+        throttle.check(session, "signin_user", username)
+    counted = (
+        throttle.record_failure(session, "signin_pair", pair),
+        throttle.record_failure(session, "signin_address", client),
+        throttle.record_failure(session, "signin_user", username),
+    )
+    account = active_account(session, username)
+    return SignInAttempt(
+        username=username,
+        client=client,
+        password_hash=account.password_hash if account else DUMMY_HASH,
+        account_id=account.id if account else None,
+        counted=counted,
+    )
+
+
+def check_password(attempt: SignInAttempt, password: str) -> bool:
+    """Whether the password is right (outside any transaction; the same cost for unknown usernames)."""
+    right = verify_password(password, attempt.password_hash)
+    return right and attempt.account_id is not None
+
+
+def finish_sign_in(session: Session, attempt: SignInAttempt, succeeded: bool) -> Account | None:
+    """Record the outcome: a success takes back this attempt's count, clears its address's failures and is audited."""
+    if not succeeded:
+        return None
+    account = session.get(Account, attempt.account_id)
+    if account is None or not account.active:
+        return None
+    throttle.forget(session, attempt.counted)
+    throttle.clear(session, "signin_pair", f"{attempt.username}|{attempt.client}")
+    account.last_login_at = utcnow()
+    session.add(AuditLog(actor_id=account.id, action="account.sign_in", target=account.username, detail={}))
+    return account
+
+
+def clear_sign_in_throttle(session: Session, admin: Account, username: str) -> int:
+    """An admin lets a username sign in again at once (its failures everywhere are forgotten); returns how many."""
+    if admin.role != Role.ADMIN:
+        raise NotAllowed("clear_throttle")
+    username = username.strip().lower()
+    removed = throttle.clear_prefix(session, "signin_pair", f"{username}|") + throttle.failures(session, "signin_user", username)
+    throttle.clear(session, "signin_user", username)
+    session.add(AuditLog(actor_id=admin.id, action="account.clear_throttle", target=username, detail={"removed": removed}))
+    return removed
 
 
 def revoke_sessions(session: Session, account_id: int) -> None:

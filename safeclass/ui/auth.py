@@ -15,10 +15,11 @@ from enum import Enum
 import streamlit as st
 import streamlit_authenticator as stauth
 
-from safeclass import config
+from safeclass import clock, config
 from safeclass.db.models import Account
-from safeclass.services.accounts import active_account, is_locked, record_sign_in, revoke_sessions
-from safeclass.ui import resources, state
+from safeclass.services.accounts import active_account, begin_sign_in, check_password, finish_sign_in, revoke_sessions
+from safeclass.throttle import Throttled
+from safeclass.ui import browser, resources, state
 
 COOKIE_NAME = "safeclass_auth"
 COOKIE_DAYS = 7.0  # staff sign in again weekly; a lost laptop's cookie also dies with sign-out elsewhere
@@ -32,17 +33,23 @@ class SignIn(Enum):
     LOCKED = "locked"
 
 
+MIN_KEY_BYTES = 32  # HMAC-SHA256 keys for the sign-in and seat cookies: at least as long as the hash
+
+
 def cookie_key() -> str | None:
-    """The cookie signing key: SAFECLASS_COOKIE_KEY, Streamlit secrets, or (demo mode only) a local file."""
+    """The cookie signing key: SAFECLASS_COOKIE_KEY, Streamlit secrets, or (demo mode only) a local file.
+
+    Outside demo mode a key shorter than 32 bytes counts as no key: the app refuses to start with it.
+    """
     key = os.environ.get("SAFECLASS_COOKIE_KEY")
+    if not key:
+        try:
+            key = st.secrets.get("cookie_key")
+        except (FileNotFoundError, KeyError, st.errors.StreamlitSecretNotFoundError):
+            key = None
     if key:
-        return key
-    try:
-        key = st.secrets.get("cookie_key")
-    except (FileNotFoundError, KeyError, st.errors.StreamlitSecretNotFoundError):
-        key = None
-    if key:
-        return str(key)
+        key = str(key)
+        return key if len(key.encode()) >= MIN_KEY_BYTES or config.demo_mode() else None
     if config.demo_mode():
         path = config.data_dir() / ".cookie_key"
         if not path.exists():
@@ -66,6 +73,8 @@ class Gate:
         self.account: Account | None = None
         if signed_in:
             self.account = self._load(signed_in)
+            if self.account is not None and self._revoked_since_sign_in(self.account):
+                self.account = None  # signed out or password changed elsewhere: this live session ends too
         self.authenticator = stauth.Authenticate(
             self._credentials, cookie_name=COOKIE_NAME, cookie_key=key, cookie_expiry_days=COOKIE_DAYS, auto_hash=False
         )
@@ -83,6 +92,12 @@ class Gate:
             self._credentials["usernames"][account.username] = _entry(account)
         return account
 
+    @staticmethod
+    def _revoked_since_sign_in(account: Account) -> bool:
+        since = st.session_state.get(state.AUTH_SINCE)
+        revoked = account.sessions_revoked_at
+        return revoked is not None and (since is None or revoked.timestamp() >= since)
+
     def _from_cookie(self) -> None:
         token = self.authenticator.cookie_controller.get_cookie()
         if not token:
@@ -94,6 +109,7 @@ class Gate:
         if account.sessions_revoked_at is not None and issued <= account.sessions_revoked_at:
             return
         self.authenticator.authentication_controller.login(token=token)
+        st.session_state[state.AUTH_SINCE] = issued.timestamp()
         self.account = account
 
     def _settle_cookie(self) -> None:
@@ -103,27 +119,32 @@ class Gate:
         if st.session_state.pop(state.COOKIE_DELETE_PENDING, False):
             self.authenticator.cookie_controller.delete_cookie()
 
-    def sign_in(self, username: str, password: str) -> SignIn:
-        """Check the password through streamlit-authenticator; count the attempt either way."""
-        username = username.strip().lower()
+    def sign_in(self, username: str, password: str) -> tuple[SignIn, int]:
+        """Check the password under the sign-in throttle; returns the outcome and, when throttled, minutes to wait."""
         database = resources.database()
-        with database.reading() as session:
-            if is_locked(session, username):
-                return SignIn.LOCKED
-        account = self._load(username)
-        ok = bool(account) and bool(self.authenticator.authentication_controller.login(username, password))
+        client = browser.client_address()
+        try:
+            with database.transaction() as session:
+                attempt = begin_sign_in(session, username, client)  # counted before the slow check
+        except Throttled as exc:
+            return SignIn.LOCKED, int(exc.params["minutes"])
+        ok = check_password(attempt, password)  # bcrypt outside any transaction: writers never wait on it
         with database.transaction() as session:
-            record_sign_in(session, username, ok)
-        if not ok:
-            return SignIn.WRONG
+            account = finish_sign_in(session, attempt, ok)
+        if account is None:
+            return SignIn.WRONG, 0
+        self._credentials["usernames"][account.username] = _entry(account)
+        self.authenticator.authentication_controller.login(token={"username": account.username})
         st.session_state["logout"] = False
         st.session_state[state.COOKIE_PENDING] = True
+        st.session_state[state.AUTH_SINCE] = clock.now().timestamp()
         self.account = account
-        return SignIn.OK
+        return SignIn.OK, 0
 
     def renew_cookie(self) -> None:
         """Issue a fresh cookie for this session (after a password change revoked the old ones)."""
         st.session_state[state.COOKIE_PENDING] = True
+        st.session_state[state.AUTH_SINCE] = clock.now().timestamp()
 
     def sign_out(self) -> None:
         """End this session, delete its cookie, and refuse every cookie issued until now (on any device)."""

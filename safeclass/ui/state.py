@@ -12,6 +12,7 @@ SEAT_DELETE_PENDING = "student.seat_delete_pending"
 SEAT_FORGOTTEN = "student.seat_forgotten"  # this session left its seat: ignore the cookie it connected with
 COOKIE_PENDING = "auth.cookie_pending"  # set the sign-in cookie on the next run, when the component can render
 COOKIE_DELETE_PENDING = "auth.cookie_delete_pending"
+AUTH_SINCE = "auth.since"  # when this session signed in (POSIX time): revocations after it end the session
 FLASH = "app.flash"  # a message to show once on the next page
 
 # Keys owned by streamlit-authenticator; listed so nobody reuses them.

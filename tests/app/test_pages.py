@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 import streamlit as st
+from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
+from safeclass.db.models import Account
 from safeclass.domain import Role
 from safeclass.services.classes import join_class
 from tests.app.conftest import ROOT
@@ -51,10 +53,10 @@ def test_wrong_password_is_refused_and_repeated_failures_lock(app_env) -> None:
     assert at.error[0].value == "아이디 또는 비밀번호가 맞지 않습니다."
     for _ in range(5):
         _button(at, "로그인").click().run()
-    assert "잠겼습니다" in at.error[0].value
+    assert "로그인 실패가 너무 많았습니다. 15분 뒤에" in at.error[0].value
     at.text_input[1].input(PASSWORD)
     _button(at, "로그인").click().run()
-    assert "잠겼습니다" in at.error[0].value  # even the right password waits out the lock
+    assert "로그인 실패가 너무 많았습니다" in at.error[0].value  # even the right password waits out the lock
 
 
 @pytest.mark.parametrize(
@@ -143,3 +145,35 @@ def test_unreachable_database_is_one_clear_message(app_env, monkeypatch) -> None
     at = _app()
     assert at.error[0].value == "데이터베이스에 연결할 수 없습니다."
     assert "u:***@127.0.0.1:1/x" in at.code[0].value
+
+
+def test_sign_out_elsewhere_ends_this_live_session_at_its_next_rerun(app_env) -> None:
+    from safeclass.services.accounts import revoke_sessions
+
+    at = _sign_in(_app(), "coord")
+    assert at.title[0].value == "캠페인 현황"
+    with app_env.transaction() as s:
+        account = s.scalar(select(Account).where(Account.username == "coord"))
+        revoke_sessions(s, account.id)  # what signing out (or changing the password) on another device does
+    at.run()
+    assert at.title[0].value == "교직원 로그인"  # this session ended on the server, not just its cookie
+
+
+def test_a_password_change_keeps_this_session_and_ends_the_others(app_env) -> None:
+    here, there = _sign_in(_app(), "coord"), _sign_in(_app(), "coord")
+    here.switch_page("app_pages/account.py").run()
+    here.text_input[0].input(PASSWORD)
+    here.text_input[1].input("a-new-long-password-2026")
+    here.text_input[2].input("a-new-long-password-2026")
+    _button(here, "비밀번호 변경").click().run()
+    assert here.success, [e.value for e in here.error]
+    here.switch_page("app_pages/dashboard.py").run()
+    assert here.title[0].value == "캠페인 현황"
+    there.run()
+    assert there.title[0].value == "교직원 로그인"
+
+
+def test_a_short_cookie_key_is_refused_outside_demo_mode(app_env, monkeypatch) -> None:
+    monkeypatch.setenv("SAFECLASS_COOKIE_KEY", "short-key-" + "x" * 21)  # 31 bytes
+    at = _app()
+    assert "32바이트" in at.error[0].value and not at.text_input

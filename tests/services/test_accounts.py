@@ -3,16 +3,25 @@
 from __future__ import annotations
 
 import datetime as dt
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from sqlalchemy import select
 
-from safeclass.db.base import utcnow
-from safeclass.db.models import Account, AuditLog, LoginAttempt
+from safeclass import clock, throttle
+from safeclass.db.models import Account, AuditLog, ThrottleEvent
 from safeclass.domain import Role
 from safeclass.security import verify_password
 from safeclass.services import NotAllowed, ServiceError
-from safeclass.services.accounts import MAX_FAILURES, change_password, create_account, is_locked, record_sign_in
+from safeclass.services.accounts import (
+    begin_sign_in,
+    change_password,
+    check_password,
+    clear_sign_in_throttle,
+    create_account,
+    finish_sign_in,
+)
+from safeclass.throttle import Throttled
 from tests.factories import PASSWORD, make_account, make_site
 
 
@@ -57,15 +66,90 @@ def test_scope_of_who_may_create_whom(database) -> None:
             create_account(s, username="new.admin", display_name="a", role=Role.ADMIN, created_by=district_coord)
 
 
-def test_repeated_failures_lock_a_username_until_the_window_passes(database) -> None:
+def _try(database, username: str, password: str, client: str) -> str:
+    """One sign-in as the app does it: count, check the password outside the transaction, finish."""
+    try:
+        with database.transaction() as s:
+            attempt = begin_sign_in(s, username, client)
+    except Throttled:
+        return "throttled"
+    ok = check_password(attempt, password)
+    with database.transaction() as s:
+        return "ok" if finish_sign_in(s, attempt, ok) is not None else "wrong"
+
+
+START = dt.datetime(2026, 5, 4, 9, 0, tzinfo=dt.UTC)
+
+
+def test_guessing_slows_the_guessers_address_but_not_the_owner_elsewhere(database) -> None:
     with database.transaction() as s:
         make_account(s, "kim", Role.ADMIN)
-        for _ in range(MAX_FAILURES):
-            record_sign_in(s, "kim", succeeded=False)
+    tried = 0
+    with clock.frozen_at(START):
+        outcomes = []
+        for _ in range(8):
+            outcomes.append(_try(database, "kim", "guess-guess-guess", "203.0.113.9"))
+            tried += 1
+        assert outcomes == ["wrong"] * 5 + ["throttled"] * 3
+        assert _try(database, "kim", PASSWORD, "203.0.113.9") == "throttled"  # even the right password waits there
+        assert _try(database, "kim", PASSWORD, "198.51.100.7") == "ok"  # the owner, at school, gets in at once
+    with clock.frozen_at(START + dt.timedelta(minutes=16)):  # never a permanent lock
+        assert _try(database, "kim", PASSWORD, "203.0.113.9") == "ok"
+    print(f"sign-in throttle: {tried} guesses from one address, {outcomes.count('throttled')} refused unchecked")
+
+
+def test_a_spread_out_attack_cannot_lock_the_owner_out(database) -> None:
+    with database.transaction() as s:
+        make_account(s, "kim", Role.ADMIN)
+    with clock.frozen_at(START):
+        results = [_try(database, "kim", "guess-guess-guess", f"10.9.{n // 250}.{n % 250}") for n in range(60)]
+        for n in range(60):  # every attacking address tries again: now the per-username limit holds them
+            results.append(_try(database, "kim", "guess-guess-guess", f"10.9.{n // 250}.{n % 250}"))
+        assert results[:60] == ["wrong"] * 60 and "throttled" in results[60:]
+        assert _try(database, "kim", PASSWORD, "198.51.100.7") == "ok"  # a clean address is not held
+
+
+def test_an_unknown_username_costs_the_same_and_is_counted(database) -> None:
+    with database.transaction() as s:
+        make_account(s, "kim", Role.ADMIN)
+    with database.transaction() as s:
+        unknown = begin_sign_in(s, "nobody", "203.0.113.9")
+        assert unknown.password_hash.startswith("$2b$12$")  # a real bcrypt check at full cost, then "wrong"
+    assert not check_password(unknown, "anything")
     with database.reading() as s:
-        assert is_locked(s, "kim")
-        assert not is_locked(s, "someone-else")
-        assert not is_locked(s, "kim", now=utcnow() + dt.timedelta(minutes=16))
+        assert throttle.failures(s, "signin_pair", "nobody|203.0.113.9") == 1
+
+
+def test_parallel_guesses_are_counted_one_by_one(database) -> None:
+    with database.transaction() as s:
+        make_account(s, "kim", Role.ADMIN)
+    with clock.frozen_at(START), ThreadPoolExecutor(max_workers=12) as pool:
+        outcomes = list(pool.map(lambda _: _try(database, "kim", "guess-guess-guess", "203.0.113.9"), range(30)))
+    assert outcomes.count("wrong") == 5 and outcomes.count("throttled") == 25, outcomes
+    print(f"sign-in throttle: 30 parallel guesses, {outcomes.count('wrong')} checked, {outcomes.count('throttled')} refused")
+
+
+def test_a_success_takes_back_its_count_and_an_admin_can_clear_a_throttle(database) -> None:
+    with database.transaction() as s:
+        make_account(s, "kim", Role.ADMIN)
+        admin = make_account(s, "root", Role.ADMIN)
+        teacher = make_account(s, "lee", Role.TEACHER, make_site(s))
+    with clock.frozen_at(START):
+        assert _try(database, "kim", PASSWORD, "198.51.100.7") == "ok"
+        with database.reading() as s:
+            assert throttle.failures(s, "signin_pair", "kim|198.51.100.7") == 0
+            # The count taken in advance is given back everywhere: a right password costs no one a try.
+            assert throttle.failures(s, "signin_address", "198.51.100.7") == 0
+            assert throttle.failures(s, "signin_user", "kim") == 0
+            assert s.scalar(select(AuditLog.action).where(AuditLog.target == "kim")) == "account.sign_in"
+        for _ in range(6):
+            _try(database, "kim", "guess-guess-guess", "203.0.113.9")
+        assert _try(database, "kim", PASSWORD, "203.0.113.9") == "throttled"
+        with database.transaction() as s, pytest.raises(NotAllowed):
+            clear_sign_in_throttle(s, teacher, "kim")
+        with database.transaction() as s:
+            assert clear_sign_in_throttle(s, admin, "kim") >= 5
+        assert _try(database, "kim", PASSWORD, "203.0.113.9") == "ok"
 
 
 def test_wrong_current_password_changes_nothing(database) -> None:
@@ -78,4 +162,4 @@ def test_wrong_current_password_changes_nothing(database) -> None:
     with database.reading() as s:
         assert s.get(Account, account.id).password_hash == before
         assert verify_password(PASSWORD, before)
-        assert s.scalar(select(LoginAttempt)) is None
+        assert s.scalar(select(ThrottleEvent)) is None

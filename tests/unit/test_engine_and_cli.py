@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import text
 
 from safeclass.cli import main
 from safeclass.db.engine import Database, DatabaseUnavailable, masked
@@ -48,3 +49,15 @@ def test_create_user_and_import_sites(monkeypatch, tmp_path, capsys) -> None:
     bad.write_text("site_code,name,district,type,expected_students\nM0002,x,Nowhere,middle,3\n", encoding="utf-8")
     assert main(["import-sites", str(bad)]) == 1
     assert f"{bad}:2 district: 'Nowhere' is not one of Seoul's 25 districts" in capsys.readouterr().out
+
+
+def test_seed_demo_refuses_outside_demo_mode(monkeypatch, tmp_path, capsys) -> None:
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
+    monkeypatch.delenv("SAFECLASS_DEMO", raising=False)
+    assert main(["migrate"]) == 0
+    assert main(["seed-demo"]) == 2
+    assert "seed-demo runs only in demo mode" in capsys.readouterr().err
+    from safeclass.db.engine import Database
+
+    with Database(f"sqlite:///{tmp_path / 'cli.db'}").reading() as s:
+        assert s.scalar(text("SELECT count(*) FROM account")) == 0  # no public demo admin was created
