@@ -2,9 +2,9 @@
 
 import streamlit as st
 
-from safeclass.services.classes import MAX_SEAT, join_class
+from safeclass.services.classes import MAX_SEAT, check_pin, join_class
 from safeclass.ui import browser
-from safeclass.ui.actions import run_action
+from safeclass.ui.actions import read, run_action
 from safeclass.ui.context import context
 from safeclass.ui.i18n import t
 from safeclass.ui.student import remember_seat
@@ -27,7 +27,9 @@ if submitted:
         st.error(t("error.seat_out_of_range", max=MAX_SEAT))
     else:
         address = browser.client_address()
-        learner = run_action(lambda s: join_class(s, join_code=code, seat_number=int(seat_text), pin=pin, client=address))
+        # The PIN check (bcrypt) runs before the write transaction, so a class joining at once does not queue on it.
+        checked = read(lambda s: check_pin(s, join_code=code, seat_number=int(seat_text), pin=pin))
+        learner = run_action(lambda s: join_class(s, join_code=code, seat_number=int(seat_text), pin=pin, client=address, checked=checked))
         if learner is not None:
             remember_seat(learner, ctx.secret_key)
             st.rerun()

@@ -5,8 +5,10 @@ from __future__ import annotations
 import hmac
 import re
 import secrets
+from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from safeclass import throttle
@@ -53,42 +55,91 @@ def open_class(session: Session, *, opened_by: Account, campaign_id: str, label:
     return group
 
 
-def join_class(session: Session, *, join_code: str, seat_number: int, pin: str, client: str = "unknown") -> Learner:
-    """Take a seat with a new PIN, or come back to it with the same PIN; wrong guesses are throttled.
+@dataclass(frozen=True)
+class PinCheck:
+    """The slow part of a join, done before the write transaction: the PIN checked against the seat's hash as seen.
 
-    ``client`` is the browser's address: wrong codes and wrong PINs are limited per address as well as per
-    seat, and a refused guess is still recorded (the caller's transaction commits on a ``Refusal``).
+    bcrypt is slow on purpose; doing it inside the write transaction would hold SQLite's write lock (and a
+    row lock on PostgreSQL) for every join of a whole school period. ``join_class`` trusts this result only
+    if the seat's hash is still the one checked here.
     """
-    code = normalize_join_code(join_code)
+
+    learner_id: int | None
+    seen_hash: str | None
+    matches: bool
+    new_hash: str
+
+
+def _valid_input(join_code: str, seat_number: int, pin: str | None) -> tuple[str, str]:
     if not 1 <= seat_number <= MAX_SEAT:
         raise ServiceError("seat_out_of_range", max=MAX_SEAT)
     pin = (pin or "").strip()
     if not PIN.match(pin):
         raise ServiceError("pin_format")
+    return normalize_join_code(join_code), pin
+
+
+def check_pin(session: Session, *, join_code: str, seat_number: int, pin: str) -> PinCheck:
+    """Read the seat and check (or hash) the PIN, in a read-only session; nothing is decided or counted here."""
+    code, pin = _valid_input(join_code, seat_number, pin)
+    learner = session.scalar(select(Learner).join(ClassGroup).where(ClassGroup.join_code == code, Learner.seat_number == seat_number))
+    seen = learner.pin_hash if learner is not None else None
+    return PinCheck(
+        learner_id=learner.id if learner is not None else None,
+        seen_hash=seen,
+        matches=seen is not None and verify_password(pin, seen),
+        new_hash=hash_pin(pin),
+    )
+
+
+def join_class(
+    session: Session, *, join_code: str, seat_number: int, pin: str, client: str = "unknown", checked: PinCheck | None = None
+) -> Learner:
+    """Take a seat with a new PIN, or come back to it with the same PIN; wrong guesses are throttled.
+
+    ``client`` is the browser's address: wrong codes and wrong PINs are limited per address as well as per
+    seat, and a refused guess is still recorded (the caller's transaction commits on a ``Refusal``).
+    ``checked`` is the PIN check made before this transaction (``check_pin``); without it the check runs here.
+    """
+    code, pin = _valid_input(join_code, seat_number, pin)
     throttle.check(session, "join_code", client)
     group = session.scalar(select(ClassGroup).where(ClassGroup.join_code == code, ClassGroup.closed_at.is_(None)))
     if group is None:
         throttle.record_failure(session, "join_code", client)
         raise Refusal("class_not_found", code=code)
-    seat_key = f"{group.id}:{seat_number}"
     learner = session.scalar(select(Learner).where(Learner.class_group_id == group.id, Learner.seat_number == seat_number))
-    if learner is not None and learner.pin_hash is not None:
-        throttle.check(session, "seat_pin", seat_key)
-        throttle.check(session, "pin_address", client)
-        if not verify_password(pin, learner.pin_hash):
-            throttle.record_failure(session, "seat_pin", seat_key)
-            throttle.record_failure(session, "pin_address", client)
-            raise Refusal("seat_pin_mismatch", seat=seat_number)
-        throttle.clear(session, "seat_pin", seat_key)  # the owner is back: strangers' guesses no longer count
+    if learner is None:
+        new_hash = checked.new_hash if checked is not None else hash_pin(pin)
+        learner = Learner(class_group_id=group.id, seat_number=seat_number, pin_hash=new_hash)
+        taken = _insert_seat(session, learner, group.id, seat_number)
+        if taken is None:
+            bump(session, group.campaign_id, group.site_id, learners_joined=1)
+            return learner
+        learner, checked = taken, None  # someone took this seat a moment ago: their PIN decides
+    if learner.pin_hash is None:  # the teacher reset this seat's PIN: whoever sits there now chooses a new one
+        learner.pin_hash = checked.new_hash if checked is not None else hash_pin(pin)
         return learner
-    if learner is not None:  # the teacher reset this seat's PIN: whoever sits there now chooses a new one
-        learner.pin_hash = hash_pin(pin)
-        return learner
-    learner = Learner(class_group_id=group.id, seat_number=seat_number, pin_hash=hash_pin(pin))
-    session.add(learner)
-    session.flush()
-    bump(session, group.campaign_id, group.site_id, learners_joined=1)
+    seat_key = f"{group.id}:{seat_number}"
+    throttle.check(session, "seat_pin", seat_key)
+    throttle.check(session, "pin_address", client)
+    still_valid = checked is not None and checked.learner_id == learner.id and checked.seen_hash == learner.pin_hash
+    matches = checked.matches if still_valid else verify_password(pin, learner.pin_hash)
+    if not matches:
+        throttle.record_failure(session, "seat_pin", seat_key)
+        throttle.record_failure(session, "pin_address", client)
+        raise Refusal("seat_pin_mismatch", seat=seat_number)
+    throttle.clear(session, "seat_pin", seat_key)  # the owner is back: strangers' guesses no longer count
     return learner
+
+
+def _insert_seat(session: Session, learner: Learner, group_id: int, seat_number: int) -> Learner | None:
+    """Insert a new seat; None if it went in, or the seat a concurrent join created first (never a UniqueViolation)."""
+    try:
+        with session.begin_nested():
+            session.add(learner)
+    except IntegrityError:
+        return session.scalar(select(Learner).where(Learner.class_group_id == group_id, Learner.seat_number == seat_number))
+    return None
 
 
 def seat_token(learner: Learner, key: str) -> str:

@@ -133,7 +133,15 @@ def class_progress(session: Session, viewer: Account, campaign_id: str, k: int) 
             # Took a content warning's alternative activity at least once: teachers follow up gently.
             func.max(case((ModuleProgress.alternative, 1), else_=0)).label("chose_alternative"),
         )
-        .where(ModuleProgress.campaign_id == campaign_id, ModuleProgress.completed_at.is_not(None))
+        # Only this site's learners: the cost is the site's classes and seats, not the campaign's million.
+        .join(Learner, Learner.id == ModuleProgress.learner_id)
+        .join(ClassGroup, ClassGroup.id == Learner.class_group_id)
+        .where(
+            ModuleProgress.campaign_id == campaign_id,
+            ModuleProgress.completed_at.is_not(None),
+            ClassGroup.site_id == viewer.site_id,
+            ClassGroup.campaign_id == campaign_id,
+        )
         .group_by(ModuleProgress.learner_id)
         .subquery()
     )

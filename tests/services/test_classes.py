@@ -11,7 +11,7 @@ from safeclass import clock, throttle
 from safeclass.db.models import Learner, SiteRollup
 from safeclass.domain import Level, Role
 from safeclass.services import NotAllowed, ServiceError
-from safeclass.services.classes import JOIN_CODE_ALPHABET, join_class, open_class, resume_seat, seat_token
+from safeclass.services.classes import JOIN_CODE_ALPHABET, _insert_seat, check_pin, join_class, open_class, resume_seat, seat_token
 from tests.factories import make_account, make_class, make_learners, make_site
 
 KEY = "test-key-" + "k" * 24
@@ -166,3 +166,40 @@ def test_bad_join_input_is_refused_with_its_reason(database, code, seat, pin, er
     assert refused.value.code == error
     with database.reading() as s:
         assert s.scalar(select(func.count()).select_from(Learner)) == 0
+
+
+def test_a_pin_checked_before_the_transaction_is_trusted_only_while_the_seat_is_unchanged(database) -> None:
+    with database.transaction() as s:
+        group = make_class(s, make_account(s, "kim", Role.TEACHER, make_site(s)))
+        join_class(s, join_code=group.join_code, seat_number=3, pin="4821")
+    with database.reading() as s:
+        right = check_pin(s, join_code=group.join_code, seat_number=3, pin="4821")
+        wrong = check_pin(s, join_code=group.join_code, seat_number=3, pin="0000")
+    assert right.matches and not wrong.matches
+    with database.transaction() as s:
+        assert join_class(s, join_code=group.join_code, seat_number=3, pin="4821", checked=right).seat_number == 3
+    with pytest.raises(ServiceError) as refused, database.transaction() as s:
+        join_class(s, join_code=group.join_code, seat_number=3, pin="0000", checked=wrong)
+    assert refused.value.code == "seat_pin_mismatch"
+    # A check made before the PIN changed proves nothing: the seat's new PIN is checked again inside.
+    with database.transaction() as s:
+        s.scalar(select(Learner).where(Learner.seat_number == 3)).pin_hash = None  # a teacher's reset...
+    with database.transaction() as s:
+        join_class(s, join_code=group.join_code, seat_number=3, pin="1111")  # ...and a new owner's PIN
+    with pytest.raises(ServiceError), database.transaction() as s:
+        join_class(s, join_code=group.join_code, seat_number=3, pin="4821", checked=right)
+
+
+def test_a_seat_inserted_twice_returns_the_first_instead_of_a_database_error(database) -> None:
+    # Two students taking one new seat at the same moment: on PostgreSQL both can find it empty, and the
+    # second insert hits the unique constraint. That must become "the seat is taken", not an error page.
+    with database.transaction() as s:
+        group = make_class(s, make_account(s, "kim", Role.TEACHER, make_site(s)))
+        join_class(s, join_code=group.join_code, seat_number=9, pin="2222")
+    with database.transaction() as s:
+        late = Learner(class_group_id=group.id, seat_number=9, pin_hash="x")
+        first = _insert_seat(s, late, group.id, 9)
+        assert first is not None and first.pin_hash != "x"
+        s.execute(select(func.count()).select_from(Learner))  # the transaction is still usable
+    with database.reading() as s:
+        assert s.scalar(select(func.count()).select_from(Learner)) == 1
