@@ -1,15 +1,18 @@
-"""The one place that answers "may this actor do this to this resource?" (students' rules so far).
+"""The one place that answers "may this actor do this to this resource?"; every service asks here.
 
-A student has no account: the actor is their seat (a ``Learner``), and it may read and write only its own
-records. Staff rules still live in the services that check them and move here as they are touched.
+Actors: a student is their seat (a ``Learner``): only their own records. Staff are ``Account`` rows:
+teachers and principals act at their own site (principals also manage its staff accounts); a
+coordinator with a district sees that district, without one the whole campaign; admins everything.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Protocol
 
-from safeclass.db.models import Account, Learner
-from safeclass.services import ServiceError
+from safeclass.db.models import Account, Learner, Site
+from safeclass.domain import Role
+from safeclass.services import NotAllowed, ServiceError
 
 
 class OwnedRecord(Protocol):
@@ -30,3 +33,78 @@ def require_owner(actor: Learner | Account, record: OwnedRecord | None, missing:
     """Refuse with ``missing`` (as if it did not exist) unless ``record`` is the actor's own."""
     if record is None or not owns(actor, record):
         raise ServiceError(missing)
+
+
+@dataclass(frozen=True)
+class SiteScope:
+    """The sites an account may see: all of them, one district's, or one site."""
+
+    everything: bool = False
+    district: str | None = None
+    site_id: int | None = None
+
+    def allows(self, site: Site) -> bool:
+        """Whether ``site`` is inside this scope."""
+        if self.everything:
+            return True
+        if self.district is not None:
+            return site.district == self.district
+        return site.id == self.site_id
+
+    def where(self, query, site_id_column, district_column):  # noqa: ANN001
+        """``query`` narrowed to this scope, given the columns holding a row's site id and district."""
+        if self.everything:
+            return query
+        if self.district is not None:
+            return query.where(district_column == self.district)
+        return query.where(site_id_column == self.site_id)
+
+
+def site_scope(actor: Account, action: str) -> SiteScope:
+    """The sites ``actor`` may read for ``action``; refused for anyone without a scope."""
+    if actor.role == Role.ADMIN or (actor.role == Role.COORDINATOR and actor.district is None):
+        return SiteScope(everything=True)
+    if actor.role == Role.COORDINATOR:
+        return SiteScope(district=actor.district)
+    if actor.role in (Role.PRINCIPAL, Role.TEACHER) and actor.site_id is not None:
+        return SiteScope(site_id=actor.site_id)
+    raise NotAllowed(action)
+
+
+def require_site_staff(actor: Account, site_id: int | None, action: str) -> None:
+    """Only a teacher or principal of ``site_id`` may act at it (open a class, attest a lesson, manage seats)."""
+    if not isinstance(actor, Account) or actor.role not in (Role.TEACHER, Role.PRINCIPAL) or actor.site_id is None:
+        raise NotAllowed(action)
+    if site_id is None or actor.site_id != site_id:
+        raise NotAllowed(action)
+
+
+def require_principal_of(actor: Account, site_id: int | None, action: str) -> None:
+    """Only the principal of ``site_id`` (e.g. to manage its staff accounts)."""
+    if not isinstance(actor, Account) or actor.role != Role.PRINCIPAL or actor.site_id is None or actor.site_id != site_id:
+        raise NotAllowed(action)
+
+
+def require_admin(actor: Account, action: str) -> None:
+    """Only an admin."""
+    if not isinstance(actor, Account) or actor.role != Role.ADMIN:
+        raise NotAllowed(action)
+
+
+def require_may_create_account(creator: Account | None, role: Role, site: Site | None) -> None:
+    """Admins create any account; coordinators principals in their scope; principals teachers at their site.
+
+    ``creator`` None is the command line, run by whoever operates the server.
+    """
+    if creator is None or creator.role == Role.ADMIN:
+        return
+    if (
+        creator.role == Role.COORDINATOR
+        and role == Role.PRINCIPAL
+        and site is not None
+        and site_scope(creator, "create_account").allows(site)
+    ):
+        return
+    if creator.role == Role.PRINCIPAL and role == Role.TEACHER and site is not None and site.id == creator.site_id:
+        return
+    raise NotAllowed("create_account")

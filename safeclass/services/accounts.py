@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from safeclass import throttle
+from safeclass import permissions, throttle
 from safeclass.db.base import utcnow
 from safeclass.db.models import Account, AuditLog, Site
 from safeclass.domain import SEOUL_DISTRICTS, Role
@@ -48,7 +48,7 @@ def create_account(
         raise ServiceError("site_not_for_role", role=role.value)
     if district is not None and (role != Role.COORDINATOR or district not in SEOUL_DISTRICTS):
         raise ServiceError("district_invalid", district=district)
-    _check_creator(created_by, role, site)
+    permissions.require_may_create_account(created_by, role, site)
     one_time = password is None
     if one_time:
         password = secrets.token_urlsafe(9)
@@ -69,18 +69,6 @@ def create_account(
         AuditLog(actor_id=created_by.id if created_by else None, action="account.create", target=username, detail={"role": role.value})
     )
     return account, password
-
-
-def _check_creator(creator: Account | None, role: Role, site: Site | None) -> None:
-    # None means the command line, run by whoever operates the server.
-    if creator is None or creator.role == Role.ADMIN:
-        return
-    coordinator_may = creator.district is None or (site is not None and site.district == creator.district)
-    if creator.role == Role.COORDINATOR and role == Role.PRINCIPAL and coordinator_may:
-        return
-    if creator.role == Role.PRINCIPAL and role == Role.TEACHER and site is not None and site.id == creator.site_id:
-        return
-    raise NotAllowed("create_account")
 
 
 def active_account(session: Session, username: str) -> Account | None:
@@ -164,8 +152,7 @@ def finish_sign_in(session: Session, attempt: SignInAttempt, succeeded: bool) ->
 
 def clear_sign_in_throttle(session: Session, admin: Account, username: str) -> int:
     """An admin lets a username sign in again at once (its failures everywhere are forgotten); returns how many."""
-    if admin.role != Role.ADMIN:
-        raise NotAllowed("clear_throttle")
+    permissions.require_admin(admin, "clear_throttle")
     username = username.strip().lower()
     removed = throttle.clear_prefix(session, "signin_pair", f"{username}|") + throttle.failures(session, "signin_user", username)
     throttle.clear(session, "signin_user", username)

@@ -11,11 +11,11 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from safeclass import throttle
+from safeclass import permissions, throttle
 from safeclass.db.models import Account, ClassGroup, Learner, Site
-from safeclass.domain import LEVEL_FOR_SITE_TYPE, Level, Role, SiteType
+from safeclass.domain import LEVEL_FOR_SITE_TYPE, Level, SiteType
 from safeclass.security import hash_pin, sign, verify_password
-from safeclass.services import NotAllowed, Refusal, ServiceError
+from safeclass.services import Refusal, ServiceError
 from safeclass.services.rollups import bump
 
 # No 0/O, 1/I/L: codes are read aloud and copied from a projector.
@@ -32,8 +32,7 @@ def normalize_join_code(raw: str) -> str:
 
 def open_class(session: Session, *, opened_by: Account, campaign_id: str, label: str, level: Level, grade: int | None) -> ClassGroup:
     """Open a class at the opener's own site with a fresh join code."""
-    if opened_by.role not in (Role.TEACHER, Role.PRINCIPAL) or opened_by.site_id is None:
-        raise NotAllowed("open_class")
+    permissions.require_site_staff(opened_by, opened_by.site_id, "open_class")
     label = label.strip()
     if not 1 <= len(label) <= 40:
         raise ServiceError("class_label_length")
@@ -160,16 +159,14 @@ def resume_seat(session: Session, token: str, key: str) -> Learner | None:
 
 def default_level(session: Session, viewer: Account) -> Level:
     """The lesson level a new class at the viewer's site most likely needs (special schools: middle)."""
-    if viewer.site_id is None:
-        raise NotAllowed("site_classes")
+    permissions.require_site_staff(viewer, viewer.site_id, "site_classes")
     site = session.get(Site, viewer.site_id)
     return LEVEL_FOR_SITE_TYPE.get(SiteType(site.site_type)) or Level.MIDDLE
 
 
 def classes_at_site(session: Session, viewer: Account) -> list[ClassGroup]:
     """Open classes at the viewer's own site."""
-    if viewer.site_id is None:
-        raise NotAllowed("site_classes")
+    permissions.require_site_staff(viewer, viewer.site_id, "site_classes")
     query = select(ClassGroup).where(ClassGroup.site_id == viewer.site_id, ClassGroup.closed_at.is_(None))
     return list(session.scalars(query.order_by(ClassGroup.label)))
 

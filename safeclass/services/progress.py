@@ -8,12 +8,12 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from safeclass import clock
+from safeclass import clock, permissions
 from safeclass.content.models import Assignment, Campaign, CheckSection, Module, ScenarioSection
 from safeclass.db.base import utcnow
 from safeclass.db.models import Account, CheckAnswer, ClassGroup, Learner, LessonAttestation, ModuleProgress, QuizAttempt, ScenarioChoice
 from safeclass.domain import Role
-from safeclass.services import NotAllowed, ServiceError
+from safeclass.services import ServiceError
 from safeclass.services.rollups import bump
 
 Participant = Learner | Account
@@ -205,8 +205,7 @@ def attest_lesson(
     students_present: int,
 ) -> LessonAttestation:
     """Record that a lesson was taught to a whole class without devices; re-attesting corrects the record."""
-    if teacher.role not in (Role.TEACHER, Role.PRINCIPAL) or teacher.site_id != class_group.site_id:
-        raise NotAllowed("attest_lesson")
+    permissions.require_site_staff(teacher, class_group.site_id, "attest_lesson")
     if module.id not in campaign.audiences.students.for_level(class_group.level).modules:
         raise ServiceError("module_not_for_class", module=module.id)
     if not 1 <= students_present <= 60:

@@ -6,9 +6,9 @@ import pandas as pd
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
+from safeclass import permissions
 from safeclass.db.models import Account, ClassGroup, Learner, ModuleProgress, Site, SiteRollup
 from safeclass.domain import Role
-from safeclass.services import NotAllowed
 from safeclass.services.rollups import COUNTERS
 
 STUDENT_COUNTS = ("learners_joined", "learners_started", "learners_completed", "students_attested")
@@ -57,13 +57,7 @@ def site_table(session: Session, viewer: Account, campaign_id: str) -> pd.DataFr
 
 
 def _scoped(query, viewer: Account):  # noqa: ANN001
-    if viewer.role == Role.ADMIN or (viewer.role == Role.COORDINATOR and viewer.district is None):
-        return query
-    if viewer.role == Role.COORDINATOR:
-        return query.where(Site.district == viewer.district)
-    if viewer.role in (Role.PRINCIPAL, Role.TEACHER) and viewer.site_id is not None:
-        return query.where(Site.id == viewer.site_id)
-    raise NotAllowed("site_table")
+    return permissions.site_scope(viewer, "site_table").where(query, Site.id, Site.district)
 
 
 def suppress_small(frame: pd.DataFrame, k: int, columns: tuple[str, ...] = STUDENT_COUNTS) -> pd.DataFrame:
@@ -124,8 +118,7 @@ def lagging_sites(sites: pd.DataFrame, k: int, limit: int = 50) -> pd.DataFrame:
 
 def class_progress(session: Session, viewer: Account, campaign_id: str, k: int) -> pd.DataFrame:
     """Joined and completed counts per class at the viewer's own site (principal or teacher)."""
-    if viewer.role not in (Role.PRINCIPAL, Role.TEACHER) or viewer.site_id is None:
-        raise NotAllowed("class_progress")
+    permissions.require_site_staff(viewer, viewer.site_id, "class_progress")
     completed = (
         select(
             ModuleProgress.learner_id,

@@ -177,3 +177,28 @@ def test_a_short_cookie_key_is_refused_outside_demo_mode(app_env, monkeypatch) -
     monkeypatch.setenv("SAFECLASS_COOKIE_KEY", "short-key-" + "x" * 21)  # 31 bytes
     at = _app()
     assert "32바이트" in at.error[0].value and not at.text_input
+
+
+@pytest.mark.parametrize(
+    ("username", "forbidden"),
+    [
+        ("kim", "app_pages/dashboard.py"),
+        ("kim", "app_pages/site.py"),
+        ("kim", "app_pages/content.py"),
+        ("park", "app_pages/dashboard.py"),
+        ("coord", "app_pages/site.py"),
+        ("coord", "app_pages/content.py"),
+    ],
+)
+def test_pages_of_other_roles_are_not_reachable(app_env, username, forbidden) -> None:
+    at = _sign_in(_app(), username)
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        at.switch_page(forbidden)
+
+
+def test_a_forged_seat_in_session_state_opens_nothing(app_env) -> None:
+    at = _app()
+    at.session_state["student.learner_id"] = 999_999  # no such seat
+    at.run()
+    assert not at.exception
+    assert at.error[0].value == "이 자리는 더 이상 없어요. 학급 코드로 다시 참여해 주세요."  # a message, no traceback, no data
