@@ -14,6 +14,11 @@ from sqlalchemy.orm import Session, sessionmaker
 SQLITE_BUSY_TIMEOUT_MS = 5000  # a writer waits this long for another writer instead of failing at once
 
 
+def is_busy(exc: BaseException) -> bool:
+    """Whether ``exc`` is SQLite saying another writer held the lock past the busy timeout (worth one more try)."""
+    return isinstance(exc, OperationalError) and "database is locked" in str(exc.orig or exc)
+
+
 class DatabaseUnavailable(RuntimeError):
     """The configured database cannot be reached; the message names it (password masked) and what to do."""
 

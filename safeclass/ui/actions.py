@@ -10,12 +10,13 @@ import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from safeclass.db.engine import DatabaseUnavailable
+from safeclass.db.engine import DatabaseUnavailable, is_busy
 from safeclass.services import ServiceError
 from safeclass.ui import resources
 from safeclass.ui.i18n import t
 
 T = TypeVar("T")
+BUSY_RETRIES = 3  # SQLite waits 5 s for the write lock each time; three tries ride out a burst
 log = logging.getLogger("safeclass")
 
 
@@ -27,14 +28,18 @@ def message(exc: ServiceError) -> str:
 def run_action(action: Callable[[Session], T], where: st.delta_generator.DeltaGenerator | None = None) -> T | None:
     """Run ``action`` in one write transaction; show a refusal or a fault as a message and return None."""
     out = where or st
-    try:
-        with resources.database().transaction() as session:
-            return action(session)
-    except ServiceError as exc:
-        out.error(message(exc), icon=":material/info:")
-    except (SQLAlchemyError, DatabaseUnavailable):
-        log.exception("action failed")
-        out.error(t("error.unexpected"), icon=":material/cloud_off:")
+    for attempt in range(1, BUSY_RETRIES + 1):
+        try:
+            with resources.database().transaction() as session:
+                return action(session)
+        except ServiceError as exc:
+            out.error(message(exc), icon=":material/info:")
+        except (SQLAlchemyError, DatabaseUnavailable) as exc:
+            if is_busy(exc) and attempt < BUSY_RETRIES:
+                continue  # a whole school writing at once: the action rolled back, so running it again is safe
+            log.exception("action failed")
+            out.error(t("error.unexpected"), icon=":material/cloud_off:")
+        return None
     return None
 
 

@@ -260,3 +260,33 @@ def test_english_student_pages(app_env) -> None:
     assert "This lesson talks about online sexual crime." in _texts(at)
     _click(at, "Continue the lesson")
     assert "1 / 6" in at.get("progress")[0].proto.text
+
+
+def test_database_gone_mid_lesson_shows_a_message_and_nothing_is_lost(app_env, monkeypatch) -> None:
+    from contextlib import contextmanager
+
+    from sqlalchemy.exc import OperationalError
+
+    from safeclass.db.engine import Database
+
+    at = _join(_app(), _code(app_env))
+    _click(at, "시작하기")
+    _click(at, "수업 계속하기")
+    _click(at, "다음")  # saved: section 2
+    working = Database.transaction
+
+    @contextmanager
+    def gone(self):  # noqa: ANN001, ANN202
+        raise OperationalError("BEGIN IMMEDIATE", {}, Exception("unable to open database file"))
+        yield  # pragma: no cover
+
+    monkeypatch.setattr(Database, "transaction", gone)
+    _click(at, "다음")
+    assert at.error[0].value == "저장하지 못했습니다. 잠시 후 다시 시도하세요. 입력한 내용은 그대로 있습니다."
+    assert "2 / 6" in at.get("progress")[0].proto.text  # still on the section the student was on
+    assert "Traceback" not in _texts(at)
+    monkeypatch.setattr(Database, "transaction", working)  # the database is back
+    _click(at, "다음")
+    assert "3 / 6" in at.get("progress")[0].proto.text
+    with app_env.reading() as s:
+        assert s.scalar(select(ModuleProgress.position)) == 2

@@ -203,3 +203,34 @@ def test_a_seat_inserted_twice_returns_the_first_instead_of_a_database_error(dat
         s.execute(select(func.count()).select_from(Learner))  # the transaction is still usable
     with database.reading() as s:
         assert s.scalar(select(func.count()).select_from(Learner)) == 1
+
+
+def test_sixteen_students_joining_and_learning_at_once_never_hit_a_locked_database(database, fixture_catalog, test_campaign) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from safeclass.services.progress import record_module_progress
+
+    with database.transaction() as s:
+        code = make_class(s, make_account(s, "kim", Role.TEACHER, make_site(s))).join_code
+    lesson = fixture_catalog.modules["test-lesson"]
+
+    def student(seat: int) -> str:
+        try:
+            with database.reading() as s:  # the slow PIN check, outside the write lock
+                checked = check_pin(s, join_code=code, seat_number=seat, pin="1357")
+            with database.transaction() as s:
+                learner = join_class(s, join_code=code, seat_number=seat, pin="1357", client=f"10.0.0.{seat}", checked=checked)
+            for step in range(1, 7):
+                with database.transaction() as s:
+                    record_module_progress(s, learner, test_campaign, lesson, sections_done=step, completed=step == 6, position=step - 1)
+        except Exception as exc:  # any error at all is what this test is about
+            return f"{type(exc).__name__}: {exc}"
+        return "ok"
+
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        outcomes = list(pool.map(student, range(1, 17)))
+    assert outcomes == ["ok"] * 16, [o for o in outcomes if o != "ok"]
+    with database.reading() as s:
+        assert s.scalar(select(SiteRollup.learners_joined)) == 16
+        assert s.scalar(select(SiteRollup.module_completions)) == 16
+    print(f"16 concurrent students: {16 * 7} write transactions, no 'database is locked'")

@@ -61,3 +61,12 @@ def test_seed_demo_refuses_outside_demo_mode(monkeypatch, tmp_path, capsys) -> N
 
     with Database(f"sqlite:///{tmp_path / 'cli.db'}").reading() as s:
         assert s.scalar(text("SELECT count(*) FROM account")) == 0  # no public demo admin was created
+
+
+def test_a_locked_sqlite_database_is_recognised_as_busy() -> None:
+    from sqlalchemy.exc import OperationalError
+
+    from safeclass.db.engine import is_busy
+
+    assert is_busy(OperationalError("BEGIN IMMEDIATE", {}, Exception("database is locked")))
+    assert not is_busy(OperationalError("SELECT 1", {}, Exception("unable to open database file")))
