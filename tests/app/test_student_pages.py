@@ -276,7 +276,7 @@ def test_database_gone_mid_lesson_shows_a_message_and_nothing_is_lost(app_env, m
     working = Database.transaction
 
     @contextmanager
-    def gone(self):  # noqa: ANN001, ANN202
+    def gone(self):
         raise OperationalError("BEGIN IMMEDIATE", {}, Exception("unable to open database file"))
         yield  # pragma: no cover
 
