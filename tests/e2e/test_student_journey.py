@@ -240,6 +240,10 @@ def test_the_same_journey_in_english_on_a_phone(browser, server) -> None:
     phone.get_by_test_id("stExpandSidebarButton").click()
     phone.get_by_text("English", exact=True).click()
     _settled(phone)
+    for _ in range(50):  # the browser stores the choice once the page's script has run
+        if any(c["name"] == "safeclass_lang" and c["value"] == "en" for c in phone.context.cookies()):
+            break
+        phone.wait_for_timeout(100)
     phone.reload()  # the language survives a reload
     _settled(phone)
     if phone.get_by_test_id("stSidebar").get_attribute("data-collapsed") == "false":
