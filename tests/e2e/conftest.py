@@ -38,7 +38,7 @@ def server(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> I
     url = f"sqlite:///{folder / 'e2e.db'}"
     database = Database(url)
     with database.transaction() as s:
-        site = make_site(s, code="M0001", campaign_id="seoul-2025")
+        site = make_site(s, code="M0001", campaign_id="seoul-2026")
         make_account(s, "coordinator", Role.COORDINATOR)
         teacher = make_account(s, "teacher", Role.TEACHER, site)
         code = make_class(s, teacher).join_code
