@@ -177,7 +177,7 @@ def test_question_errors_hide_questions_below_k(database, fixture_catalog, test_
 
 
 def test_site_detail_shows_classes_principals_and_staff(database, five_sites, campaign26) -> None:
-    accounts, sites = five_sites
+    accounts, _ = five_sites
     with database.reading() as s:
         detail = site_detail(s, accounts["all"], campaign26, "M0001")
     assert list(detail.principals["username"]) == ["park"] and not detail.principals["certified"].any()

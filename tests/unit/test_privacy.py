@@ -13,9 +13,7 @@ from safeclass.privacy import COMPLEMENTARY, PRIMARY, hidden_text, suppress
 
 
 def _table(values, districts, types, expected=None) -> pd.DataFrame:
-    return pd.DataFrame(
-        {"district": districts, "type": types, "completed": values, "expected": expected or [133] * len(values)}
-    )
+    return pd.DataFrame({"district": districts, "type": types, "completed": values, "expected": expected or [133] * len(values)})
 
 
 def test_a_small_count_its_complement_and_their_rates_are_hidden_hand_computed() -> None:
