@@ -10,6 +10,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -32,7 +33,6 @@ def _free_port() -> int:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> Iterator[dict]:
     """The app on a fresh database with one site, staff accounts and a class; yields its URL and join code."""
-    require(Path(CHROMIUM).exists(), f"no Chromium at {CHROMIUM} (apt-get install chromium)")
     folder = tmp_path_factory.mktemp("e2e")
     shutil.copy(sqlite_template, folder / "e2e.db")
     url = f"sqlite:///{folder / 'e2e.db'}"
@@ -43,6 +43,14 @@ def server(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> I
         teacher = make_account(s, "teacher", Role.TEACHER, site)
         code = make_class(s, teacher).join_code
     database.dispose()
+    with running_app(url) as base:
+        yield {"url": base, "join_code": code}
+
+
+@contextmanager
+def running_app(url: str) -> Iterator[str]:
+    """``streamlit run app.py`` on a free port against the database at ``url``; yields its base URL."""
+    require(Path(CHROMIUM).exists(), f"no Chromium at {CHROMIUM} (apt-get install chromium)")
     port = _free_port()
     env = {**os.environ, "DATABASE_URL": url, "SAFECLASS_COOKIE_KEY": "e2e-" + "k" * 28, "SAFECLASS_CONTENT": str(ROOT)}
     env.pop("SAFECLASS_DEMO", None)
@@ -65,9 +73,11 @@ def server(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> I
                 process.kill()
                 pytest.fail(f"streamlit did not start: {process.stderr.read().decode()[-2000:]}")
             time.sleep(0.5)
-    yield {"url": base, "join_code": code}
-    process.terminate()
-    process.wait(timeout=20)
+    try:
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
 
 
 @pytest.fixture(scope="module")
