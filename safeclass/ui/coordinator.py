@@ -13,6 +13,7 @@ from safeclass import clock, i18n, privacy
 from safeclass.db.models import Account
 from safeclass.services.exports import record_export, to_csv, to_xlsx
 from safeclass.services.reports import district_label
+from safeclass.ui import state
 from safeclass.ui.actions import run_action
 from safeclass.ui.i18n import lang, t
 
@@ -97,13 +98,24 @@ def export_buttons(
     key: str,
     note: str | None = None,
 ) -> None:
-    """CSV and XLSX downloads of ``frame`` (headers in the viewer's language); each download is audit-logged."""
+    """CSV and XLSX downloads of ``frame`` (headers in the viewer's language), offered once the export is audit-logged.
+
+    Logging happens on an explicit *Prepare* click, in its own transaction, so the audit log never misses a
+    download (a download button's callback can be lost when reruns are coalesced).
+    """
     names = headers(frame.columns)
     stamp = clock.today().isoformat()
-
-    def logged(file_format: str) -> None:
-        run_action(lambda s: record_export(s, viewer, what, rows=len(frame), filters=dict(filters), file_format=file_format))
-
+    signature = repr((what, sorted((k, str(v)) for k, v in filters.items()), len(frame)))
+    prepared = st.session_state.get(state.export_key(key))
+    if prepared != signature:
+        if st.button(t("exports.prepare", rows=number(len(frame))), key=f"{key}.prepare", icon=":material/ios_share:"):
+            logged = run_action(
+                lambda s: record_export(s, viewer, what, rows=len(frame), filters=dict(filters), file_format="csv+xlsx") or True
+            )
+            if logged:  # None: refused or failed, and the message is on screen
+                st.session_state[state.export_key(key)] = signature
+                st.rerun()
+        return
     left, right = st.columns(2)
     left.download_button(
         t("exports.csv"),
@@ -112,8 +124,6 @@ def export_buttons(
         mime="text/csv",
         icon=":material/download:",
         key=f"{key}.csv",
-        on_click=logged,
-        args=("csv",),
     )
     right.download_button(
         t("exports.xlsx"),
@@ -122,6 +132,4 @@ def export_buttons(
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         icon=":material/table:",
         key=f"{key}.xlsx",
-        on_click=logged,
-        args=("xlsx",),
     )

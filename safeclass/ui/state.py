@@ -57,3 +57,8 @@ def scenario(module_id: str, scenario_id: str, what: str) -> str:
 def quiz(quiz_id: str, what: str) -> str:
     """A quiz page's key (answers of the open attempt, the result shown)."""
     return f"quiz.{quiz_id}.{what}"
+
+
+def export_key(name: str) -> str:
+    """Which export (its filters) the viewer has prepared and had audit-logged: its downloads are offered."""
+    return f"exports.{name}.prepared"

@@ -79,6 +79,8 @@ def test_gangnam_not_started_sites_drill_down_and_exports(page, server) -> None:
     expect(page.get_by_text("4곳 중 2곳")).to_be_visible()
     _settled(page)
     page.wait_for_timeout(1000)
+    page.get_by_role("button", name="내보내기 준비 (2행)").click()
+    _settled(page)
     with page.expect_download() as csv_info:
         page.get_by_role("button", name="CSV", exact=True).click()
     data = Path(csv_info.value.path()).read_bytes()
@@ -101,7 +103,7 @@ def test_gangnam_not_started_sites_drill_down_and_exports(page, server) -> None:
     with server["database"].reading() as s:
         from safeclass.db.models import AuditLog
 
-        assert s.scalar(select(func.count()).select_from(AuditLog).where(AuditLog.action.like("export.%"))) == 2
+        assert s.scalar(select(func.count()).select_from(AuditLog).where(AuditLog.action.like("export.%"))) == 1
 
 
 def test_cp949_roster_with_errors_then_clean_then_provision(page, server, tmp_path) -> None:
