@@ -46,10 +46,20 @@ if account is not None and account.must_change_password:
 elif account is not None:
     role = Role(account.role)
     staff = {
-        Role.COORDINATOR: [page("dashboard", "nav.dashboard", ":material/monitoring:", default=True)],
+        Role.COORDINATOR: [
+            page("dashboard", "nav.dashboard", ":material/monitoring:", default=True),
+            page("sites", "sites.nav", ":material/domain:"),
+            page("questions", "questions.nav", ":material/quiz:"),
+            page("roster", "roster.nav", ":material/upload_file:"),
+        ],
         Role.ADMIN: [
             page("content", "nav.content", ":material/library_books:", default=True),
+            page("accounts", "accounts_admin.nav", ":material/manage_accounts:"),
+            page("audit", "admin.audit_nav", ":material/history:"),
             page("dashboard", "nav.dashboard", ":material/monitoring:"),
+            page("sites", "sites.nav", ":material/domain:"),
+            page("questions", "questions.nav", ":material/quiz:"),
+            page("roster", "roster.nav", ":material/upload_file:"),
         ],
         Role.PRINCIPAL: [
             page("site", "nav.site", ":material/school:", default=True),

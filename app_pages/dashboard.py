@@ -1,128 +1,163 @@
-"""Campaign overview for coordinators: completion against targets, by district and type, lagging sites."""
+"""Campaign overview, live: KPIs against dated targets with where we should be today, by district and type, over time."""
 
 import datetime as dt
 
 import altair as alt
+import pandas as pd
 import streamlit as st
 
-from safeclass import i18n
-from safeclass.domain import SEOUL_DISTRICTS
-from safeclass.services.reports import campaign_summary, completion_by, lagging_sites, site_table
-from safeclass.ui import resources
+from safeclass import clock, i18n
+from safeclass.services.measures import Phase, SiteStatus, TargetState
+from safeclass.services.reports import by_group, campaign_report, completions_over_time, overview_kinds
+from safeclass.ui import coordinator as fmt
+from safeclass.ui.actions import read
 from safeclass.ui.context import context, require_campaign
 from safeclass.ui.i18n import lang, t, text
+
+REFRESH = dt.timedelta(seconds=30)  # the overview reruns by itself: a completion shows within 30 s, no reload
 
 ctx = context()
 campaign = require_campaign(ctx)
 viewer = ctx.account
-with resources.database().reading() as session:
-    sites = site_table(session, viewer, campaign.id)
 
 st.title(t("dashboard.title"))
-scope = t("dashboard.scope_district", district=viewer.district) if viewer.district else t("dashboard.scope_all")
-st.caption(f"{text(campaign.title)} · {scope} · {t('dashboard.updated')}")
-if sites.empty:
-    st.info(t("dashboard.empty"))
-    st.stop()
-
-summary = campaign_summary(sites)
-cols = st.columns(4)
-cols[0].metric(t("dashboard.sites_started"), f"{i18n.number(summary['sites_started'], lang())} / {i18n.number(summary['sites'], lang())}")
-cols[1].metric(t("dashboard.learners_joined"), i18n.number(summary["learners_joined"], lang()))
-cols[2].metric(t("dashboard.student_completion"), i18n.percent(summary["student_completion"], lang()))
-cols[3].metric(
-    t("dashboard.principals_certified"),
-    f"{i18n.number(summary['principals_certified'], lang())} / {i18n.number(summary['principals'], lang())}",
-)
-
-if campaign.targets:
-    st.subheader(t("dashboard.targets"), anchor=False)
-    current = {
-        ("principal", "certified"): summary["principal_certification"],
-        ("staff", "completed"): summary["staff_completion"] if summary["staff"] else None,
-        ("students", "completed"): summary["student_completion"],
-        ("students", "started"): summary["learners_joined"] / summary["expected_students"] if summary["expected_students"] else 0.0,
-    }
-    for target in campaign.targets:
-        label = text(target.label) if target.label else f"{target.audience} {target.metric}"
-        now = current.get((target.audience, target.metric))
-        line = t("dashboard.target_line", label=label, percent=target.percent, by=i18n.date(target.by, lang()))
-        if now is None:
-            st.write(line)
-            continue
-        overdue = dt.date.today() > target.by and now * 100 < target.percent
-        st.progress(
-            min(now * 100 / target.percent, 1.0),
-            text=f"{line} — {t('dashboard.target_now', now=i18n.percent(now, lang()))}" + (" ⚠" if overdue else ""),
-        )
+scope = t("dashboard.scope_district", district=fmt.district(viewer.district)) if viewer.district else t("dashboard.scope_all")
+period = f"{i18n.date(campaign.period.start, lang())} – {i18n.date(campaign.period.end, lang())}"
+st.caption(f"{text(campaign.title)} · {period} · {scope}")
 
 
-def _labels(frame, keys):  # noqa: ANN001
-    return frame.rename(columns={k: t(f"columns.{k}") for k in keys})
+def _target_label(target) -> str:  # noqa: ANN001
+    return text(target.label) if target.label else f"{target.audience} {target.metric}"
 
 
-by_district = completion_by(sites, "district", campaign.k)
-left, right = st.columns([3, 2])
-with left:
-    if viewer.district:  # one district: compare its sites instead of a single bar
-        st.subheader(t("dashboard.by_site"), anchor=False)
-        chart_data = lagging_sites(sites, campaign.k, limit=len(sites)).assign(label=lambda f: f["name"])
-    else:
-        st.subheader(t("dashboard.by_district"), anchor=False)
-        names = by_district["district"] if lang() == "en" else by_district["district"].map(SEOUL_DISTRICTS)
-        chart_data = by_district.assign(label=names)
-    chart = (
-        alt.Chart(chart_data)
-        .mark_bar()
-        .encode(
-            x=alt.X("student_completion:Q", title=t("columns.student_completion"), axis=alt.Axis(format="%")),
-            y=alt.Y("label:N", sort="-x", title=None),
-            tooltip=[
-                alt.Tooltip("label:N", title=t("columns.name")),
-                alt.Tooltip("student_completion:Q", format=".1%", title=t("columns.student_completion")),
-            ],
-        )
-        .properties(height=max(120, 18 * len(chart_data)))
+@st.fragment(run_every=REFRESH)
+def live() -> None:
+    report = read(lambda s: campaign_report(s, viewer, campaign))
+    if report.sites.empty:
+        st.info(t("dashboard.empty"))
+        return
+    ended = report.phase == Phase.ENDED
+    if ended:
+        st.info(t("overview.ended", date=i18n.date(campaign.period.end, lang())), icon=":material/flag:")
+    elif report.phase == Phase.UPCOMING:
+        st.info(t("overview.upcoming", date=i18n.date(campaign.period.start, lang())), icon=":material/event:")
+    sites, shown = report.sites, report.shown
+    cols = st.columns(4)
+    cols[0].metric(t("dashboard.sites_started"), f"{fmt.number(sites['started'].sum())} / {fmt.number(len(sites))}")
+    cols[1].metric(t("dashboard.learners_joined"), shown.total_text("learners_joined", fmt.number))
+    cols[2].metric(fmt.col("learners_completed"), shown.total_text("learners_completed", fmt.number))
+    cols[3].metric(t("dashboard.principals_certified"), f"{fmt.number(sites['certified'].sum())} / {fmt.number(len(sites))}")
+
+    if report.targets:
+        st.subheader(t("overview.final_targets") if ended else t("dashboard.targets"), anchor=False)
+        for progress in report.targets:
+            line = t(
+                "dashboard.target_line",
+                label=_target_label(progress.target),
+                percent=progress.target.percent,
+                by=i18n.date(progress.target.by, lang()),
+            )
+            if progress.current is None:
+                st.write(f"{line} — {t('overview.no_data')}")
+                continue
+            hidden = progress.target.audience == "students" and 0 < progress.numerator < campaign.k
+            now = f"<{campaign.k}" if hidden else fmt.percent(progress.current)
+            detail = t("overview.now", now=now)
+            if not ended and progress.state not in (TargetState.MET, TargetState.MISSED):
+                detail += " · " + t("overview.should_be", expected=fmt.percent(progress.expected_now))
+            detail += " · " + t(f"overview.state_{progress.state.value}")
+            st.progress(0.0 if hidden else min(progress.current * 100 / progress.target.percent, 1.0), text=f"{line} — {detail}")
+
+    counts = sites["status"].value_counts()
+    cols = st.columns(len(SiteStatus))
+    for col, status in zip(cols, SiteStatus, strict=True):
+        col.metric(fmt.status(status.value), fmt.number(int(counts.get(status.value, 0))))
+
+    left, right = st.columns([3, 2])
+    with left:
+        _by_district(report)
+    with right:
+        _by_type(report)
+    _over_time()
+    moment = clock.now().astimezone(clock.SEOUL)
+    st.caption(
+        f"{t('overview.live', seconds=int(REFRESH.total_seconds()))} · {moment:%H:%M:%S} · {t('dashboard.suppressed', k=campaign.k)}"
     )
-    st.altair_chart(chart, use_container_width=True)
-with right:
+
+
+def _by_district(report) -> None:  # noqa: ANN001
+    st.subheader(t("dashboard.by_district"), anchor=False)
+    table = by_group(report, "district")
+    kinds = overview_kinds(report, "district")
+    table["label"] = table["district"].map(fmt.district)
+    hidden = kinds["student_completion"].to_numpy() > 0
+    table["shown_rate"] = [None if h else float(v) for v, h in zip(table["student_completion"], hidden, strict=True)]
+    table["rate_text"] = [
+        f"<{campaign.k}" if k == 1 else "*" if k else fmt.percent(v)
+        for v, k in zip(table["student_completion"].fillna(0), kinds["student_completion"], strict=True)
+    ]
+    height = 24 * len(table) + 40  # every one of the 25 district labels gets its own line
+    base = alt.Chart(table).encode(
+        y=alt.Y("label:N", sort="-x", title=None, axis=alt.Axis(labelLimit=0, labelOverlap=False, labelFontSize=12)),
+    )
+    bars = base.mark_bar().encode(
+        x=alt.X("shown_rate:Q", title=fmt.col("student_completion"), axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])),
+        tooltip=[
+            alt.Tooltip("label:N", title=fmt.col("district")),
+            alt.Tooltip("rate_text:N", title=fmt.col("student_completion")),
+            alt.Tooltip("sites:Q", title=fmt.col("sites")),
+            alt.Tooltip("sites_started:Q", title=fmt.col("sites_started")),
+        ],
+    )
+    labels = base.mark_text(align="left", dx=4).encode(x=alt.X("shown_rate:Q"), text="rate_text:N")
+    st.altair_chart((bars + labels).properties(height=height), use_container_width=True)
+
+
+def _by_type(report) -> None:  # noqa: ANN001
     st.subheader(t("dashboard.by_type"), anchor=False)
-    by_type = completion_by(sites, "site_type", campaign.k)
-    by_type["site_type"] = by_type["site_type"].map(lambda v: t(f"site_type.{v}"))
-    columns = ["site_type", "sites", "sites_started", "student_completion", "principal_certification"]
-    st.dataframe(
-        _labels(by_type[columns], columns),
-        hide_index=True,
-        column_config={
-            t("columns.student_completion"): st.column_config.NumberColumn(format="percent"),
-            t("columns.principal_certification"): st.column_config.NumberColumn(format="percent"),
-        },
+    table = by_group(report, "site_type")
+    kinds = overview_kinds(report, "site_type")
+    view = pd.DataFrame(
+        {
+            fmt.col("site_type"): table["site_type"].map(fmt.site_type),
+            fmt.col("sites"): table["sites"].map(fmt.number),
+            fmt.col("sites_started"): table["sites_started"].map(fmt.number),
+            fmt.col("student_completion"): [
+                f"<{campaign.k}" if k == 1 else "*" if k else fmt.percent(v)
+                for v, k in zip(table["student_completion"].fillna(0), kinds["student_completion"], strict=True)
+            ],
+            fmt.col("principal_certification"): table["principal_certification"].map(fmt.percent),
+        }
     )
+    st.dataframe(view, hide_index=True, use_container_width=True)
 
-st.subheader(t("dashboard.lagging"), anchor=False)
-st.caption(t("dashboard.lagging_help"))
-lagging = lagging_sites(sites, campaign.k)
-lagging["site_type"] = lagging["site_type"].map(lambda v: t(f"site_type.{v}"))
-columns = [
-    "code",
-    "name",
-    "district",
-    "site_type",
-    "expected_students",
-    "learners_joined",
-    "learners_completed",
-    "student_completion",
-    "principals_certified",
-]
-st.dataframe(
-    _labels(lagging[columns], columns),
-    hide_index=True,
-    column_config={t("columns.student_completion"): st.column_config.NumberColumn(format="percent")},
-)
-st.caption(t("dashboard.suppressed", k=campaign.k))
-st.download_button(
-    t("dashboard.download"),
-    _labels(completion_by(sites, "district", campaign.k), by_district.columns).to_csv(index=False).encode("utf-8-sig"),
-    file_name=f"{campaign.id}-by-district.csv",
-    mime="text/csv",
-)
+
+def _over_time() -> None:
+    st.subheader(t("overview.over_time"), anchor=False)
+    series = read(lambda s: completions_over_time(s, viewer, campaign))
+    if series.empty or not series["cumulative"].any():
+        st.caption(t("overview.no_completions"))
+        return
+    series["day"] = pd.to_datetime(series["day"])
+    long = series.melt("day", ["cumulative_rate", "target_rate"], var_name="line", value_name="rate")
+    long["line"] = long["line"].map({"cumulative_rate": t("overview.line_actual"), "target_rate": t("overview.line_target")})
+    lines = (
+        alt.Chart(long)
+        .mark_line()
+        .encode(
+            x=alt.X("day:T", title=None, axis=alt.Axis(format="%m-%d")),
+            y=alt.Y("rate:Q", title=fmt.col("student_completion"), axis=alt.Axis(format="%")),
+            color=alt.Color("line:N", title=None, legend=alt.Legend(orient="top")),
+            strokeDash=alt.StrokeDash("line:N", legend=None),
+        )
+    )
+    bars = (
+        alt.Chart(series)
+        .mark_bar(opacity=0.5)
+        .encode(x="day:T", y=alt.Y("completed:Q", title=t("overview.per_day")), tooltip=[alt.Tooltip("day:T"), "completed:Q"])
+    )
+    st.altair_chart(alt.layer(bars, lines).resolve_scale(y="independent").properties(height=260), use_container_width=True)
+    st.caption(t("overview.pooled", k=campaign.k))
+
+
+live()

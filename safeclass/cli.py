@@ -94,7 +94,10 @@ def _database():
 
 
 def _campaign(catalog, requested: str | None):  # noqa: ANN001
-    campaign_id = requested or config.campaign_id() or (sorted(catalog.campaigns)[0] if len(catalog.campaigns) == 1 else None)
+    from safeclass.services.measures import current_campaign
+
+    current = current_campaign(catalog.campaigns)
+    campaign_id = requested or config.campaign_id() or (current.id if current else None)
     if campaign_id is None or campaign_id not in catalog.campaigns:
         known = ", ".join(sorted(catalog.campaigns)) or "none"
         raise SystemExit(f"error: choose a campaign with --campaign (known: {known})")
@@ -177,13 +180,13 @@ def _create_user(args: argparse.Namespace) -> int:
 
 def _import_sites(args: argparse.Namespace) -> int:
     from safeclass.content import load_catalog
-    from safeclass.content.roster import parse_roster
+    from safeclass.content.roster import RosterUnreadable, decode_roster, parse_roster
     from safeclass.services.roster import import_sites
 
     path = Path(args.csv)
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        text, _encoding = decode_roster(path.read_bytes())
+    except (OSError, RosterUnreadable) as exc:
         print(f"error: cannot read {path}: {exc}", file=sys.stderr)
         return 2
     rows, problems = parse_roster(text)
@@ -226,7 +229,7 @@ def _register_admin_commands(commands) -> None:  # noqa: ANN001
         ),
     )
     p.add_argument("--learners", type=int, default=DEFAULT_LEARNERS, help="simulated learners (default: %(default)s)")
-    p.add_argument("--campaign", help="campaign id (default: the only campaign, or SAFECLASS_CAMPAIGN)")
+    p.add_argument("--campaign", help="campaign id (default: SAFECLASS_CAMPAIGN, or the campaign running today)")
     p.add_argument("--if-empty", action="store_true", help="do nothing (but print the sign-ins) when already seeded")
     p.set_defaults(run=_seed_demo)
 
@@ -250,12 +253,13 @@ def _register_admin_commands(commands) -> None:  # noqa: ANN001
         "import-sites",
         help="import or update the site roster from CSV",
         description=(
-            "Add new sites and update changed ones from a roster CSV (site_code,name,district,type,expected_students). "
+            "Add new sites and update changed ones from a roster CSV (site_code,name,district,type,expected_students, or the "
+            "Korean headers 학교코드,학교명,자치구,학교급,학생수; UTF-8 or CP949). "
             "Every bad row is reported with its line; nothing is imported unless the whole file is valid."
         ),
     )
     p.add_argument("csv", help="path to the roster CSV")
-    p.add_argument("--campaign", help="campaign id (default: the only campaign, or SAFECLASS_CAMPAIGN)")
+    p.add_argument("--campaign", help="campaign id (default: SAFECLASS_CAMPAIGN, or the campaign running today)")
     p.set_defaults(run=_import_sites)
 
     p = commands.add_parser(

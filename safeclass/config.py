@@ -29,7 +29,7 @@ def demo_mode() -> bool:
 
 
 def campaign_id() -> str | None:
-    """The campaign this deployment runs (``SAFECLASS_CAMPAIGN``); the only one shipped when unset."""
+    """The campaign this deployment runs (``SAFECLASS_CAMPAIGN``); when unset, the one running today."""
     return os.environ.get("SAFECLASS_CAMPAIGN") or None
 
 

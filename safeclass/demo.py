@@ -10,15 +10,17 @@ import datetime as dt
 import random
 import secrets
 import uuid
+import zlib
 from dataclasses import dataclass
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
+from safeclass import clock
 from safeclass.content.catalog import Catalog
-from safeclass.content.models import Campaign
+from safeclass.content.models import Campaign, CheckSection, MultipleChoiceQuestion, OrderingQuestion, SingleChoiceQuestion
 from safeclass.db.engine import Database
-from safeclass.db.models import Account, ClassGroup, Learner, ModuleProgress, QuizAttempt, Site
+from safeclass.db.models import Account, CheckAnswer, ClassGroup, Learner, ModuleProgress, QuizAttempt, Site
 from safeclass.domain import LEVEL_FOR_SITE_TYPE, Level, Role
 from safeclass.security import hash_password
 from safeclass.services.accounts import create_account
@@ -30,6 +32,8 @@ DEMO_PASSWORD = "safeclass-demo"  # printed by `make run` in demo mode only; nev
 DEFAULT_LEARNERS = 20_000
 CLASS_SIZE = 25
 BATCH = 5_000
+DETAILED_SHARE = 0.1  # learners whose check answers and quiz answers are simulated too (where students go wrong)
+STAFF_PER_SITE = (2, 5)  # simulated teachers per site (they never sign in)
 
 
 @dataclass(frozen=True)
@@ -84,13 +88,26 @@ def seed_demo(
                 district="Gangnam-gu" if account.username == "gangnam.coord" else None,
             )
     hashes = {item_id: catalog.content_hash(item_id) for item_id in [*catalog.modules, *catalog.quizzes]}
-    _simulate(database, campaign, hashes, learners=learners, rng=random.Random(seed))
+    _simulate(database, campaign, catalog, hashes, learners=learners, rng=random.Random(seed))
     return accounts
 
 
-def _simulate(database: Database, campaign: Campaign, hashes: dict[str, str], *, learners: int, rng: random.Random) -> None:
-    """Simulated classes, learners, progress and principal training, then rollups recounted in bulk."""
-    start = dt.datetime.combine(campaign.period.start, dt.time(9), tzinfo=dt.UTC)
+def _simulate(
+    database: Database, campaign: Campaign, catalog: Catalog, hashes: dict[str, str], *, learners: int, rng: random.Random
+) -> None:
+    """Simulated classes, learners, progress, answers, principal and staff training, then rollups recounted in bulk.
+
+    Activity is spread from the period's start to today (``clock.today()``), never in the future, so
+    on-track projections compare against a campaign that has really been running that long.
+    """
+    start = dt.datetime.combine(campaign.period.start, dt.time(0, 30), tzinfo=dt.UTC)  # 09:30 in Seoul
+    last_day = min(clock.today(), campaign.period.end)
+    span = max((last_day - campaign.period.start).days, 0)
+
+    def day_at(fraction: float) -> dt.datetime:
+        """A moment ``fraction`` of the way from the start to today, in school hours."""
+        return start + dt.timedelta(days=int(span * min(max(fraction, 0.0), 1.0)), minutes=rng.randint(0, 420))
+
     unusable = hash_password(secrets.token_urlsafe(16), rounds=4)  # simulated staff never sign in
     with database.transaction() as session:
         sites = list(session.scalars(select(Site).order_by(Site.code)))
@@ -117,8 +134,9 @@ def _simulate(database: Database, campaign: Campaign, hashes: dict[str, str], *,
         progress, attempts = [], []
         for account_id, _site_id in principal_ids:
             done = min(len(modules), int(rng.betavariate(2.2, 1.2) * (len(modules) + 1)))
-            for module_id in modules[:done]:
-                when = start + dt.timedelta(days=rng.randint(0, 90))
+            begun = rng.betavariate(1.2, 4)
+            for n, module_id in enumerate(modules[:done]):
+                when = day_at(begun + 0.04 * n)
                 progress.append(_completed(campaign.id, module_id, hashes[module_id], when, account_id=account_id))
             if done == len(modules) and rng.random() < 0.85:
                 for quiz_id in quizzes:
@@ -128,11 +146,37 @@ def _simulate(database: Database, campaign: Campaign, hashes: dict[str, str], *,
                             campaign_id=campaign.id,
                             quiz_id=quiz_id,
                             content_hash=hashes[quiz_id],
-                            when=start + dt.timedelta(days=rng.randint(30, 120)),
+                            when=day_at(begun + 0.04 * len(modules)),
                         )
                     )
         _insert(session, ModuleProgress, progress)
         _insert(session, QuizAttempt, attempts)
+
+        # Staff: a few teachers per site, most of whom have done some or all of the staff training.
+        teachers = []
+        for site in sites:
+            for n in range(rng.randint(*STAFF_PER_SITE)):
+                teachers.append(
+                    {
+                        "username": f"sim.teacher.{site.code.lower()}.{n + 1}",
+                        "display_name": "Simulated teacher",
+                        "password_hash": unusable,
+                        "role": Role.TEACHER.value,
+                        "site_id": site.id,
+                        "must_change_password": False,
+                        "active": True,
+                        "created_at": start,
+                    }
+                )
+        _insert(session, Account, teachers)
+        staff_modules = campaign.audiences.staff.modules
+        progress = []
+        for (account_id,) in session.execute(select(Account.id).where(Account.username.like("sim.teacher.%"))):
+            done = min(len(staff_modules), int(rng.betavariate(1.8, 1.0) * (len(staff_modules) + 1)))
+            begun = rng.betavariate(1.5, 2.5)
+            for n, module_id in enumerate(staff_modules[:done]):
+                progress.append(_completed(campaign.id, module_id, hashes[module_id], day_at(begun + 0.05 * n), account_id=account_id))
+        _insert(session, ModuleProgress, progress)
 
         # Students: sites start at different paces; a started site opens classes until its share is used.
         codes: set[str] = set()
@@ -164,17 +208,29 @@ def _simulate(database: Database, campaign: Campaign, hashes: dict[str, str], *,
             _insert(session, Learner, learner_rows)
             learner_ids = list(session.scalars(select(Learner.id).join(ClassGroup).where(ClassGroup.site_id == site.id)))
             pace = rng.random()
-            progress, attempts = [], []
+            site_begins = rng.betavariate(1.3, 2.2)  # when this site's classes begin, as a share of the period so far
+            progress, attempts, answers = [], [], []
             for learner_id in learner_ids:
                 done = min(len(assignment.modules), int(rng.betavariate(1 + 3 * pace, 1.5) * (len(assignment.modules) + 1)))
+                detailed = rng.random() < DETAILED_SHARE
+                moment = site_begins + rng.random() * 0.05
+                when = day_at(moment)
                 for module_id in assignment.modules[:done]:
-                    when = start + dt.timedelta(days=rng.randint(0, 200))
+                    when = day_at(moment)
+                    moment += rng.uniform(0.01, 0.08)  # the next lesson a week or a few later
                     progress.append(_completed(campaign.id, module_id, hashes[module_id], when, learner_id=learner_id))
+                    if detailed:
+                        answers.extend(_check_answers(catalog, campaign.id, module_id, hashes[module_id], when, learner_id, rng))
                     quiz_id = f"quiz-{module_id}"
                     if quiz_id in assignment.quizzes:
                         attempts.append(
                             _attempt(
-                                learner_id=learner_id, campaign_id=campaign.id, quiz_id=quiz_id, content_hash=hashes[quiz_id], when=when
+                                learner_id=learner_id,
+                                campaign_id=campaign.id,
+                                quiz_id=quiz_id,
+                                content_hash=hashes[quiz_id],
+                                when=when,
+                                answers=_quiz_answers(catalog, quiz_id, rng) if detailed else None,
                             )
                         )
                 finals = [q for q in assignment.quizzes if q.startswith("final-")]
@@ -185,12 +241,14 @@ def _simulate(database: Database, campaign: Campaign, hashes: dict[str, str], *,
                             campaign_id=campaign.id,
                             quiz_id=q,
                             content_hash=hashes[q],
-                            when=start + dt.timedelta(days=210),
+                            when=when + dt.timedelta(minutes=30),
+                            answers=_quiz_answers(catalog, q, rng) if detailed else None,
                         )
                         for q in finals
                     )
             _insert(session, ModuleProgress, progress)
             _insert(session, QuizAttempt, attempts)
+            _insert(session, CheckAnswer, answers)
         rebuild_rollups(session, campaign)
 
 
@@ -220,8 +278,54 @@ def _completed(campaign_id: str, module_id: str, content_hash: str, when: dt.dat
             "started_at": when, "completed_at": when, **owner}  # fmt: skip
 
 
+def _check_answers(
+    catalog: Catalog, campaign_id: str, module_id: str, content_hash: str, when: dt.datetime, learner_id: int, rng: random.Random
+) -> list[dict]:
+    """First answers to a module's inline checks: mostly right, each check with its own most tempting wrong choice."""
+    rows = []
+    for check in catalog.modules[module_id].sections_of(CheckSection):
+        right = [i for i, c in enumerate(check.choices) if c.correct]
+        wrong = [i for i, c in enumerate(check.choices) if not c.correct]
+        difficulty = (zlib.crc32(check.id.encode()) % 30) / 100  # stable per check: some are harder than others
+        pick = rng.choice(right) if not wrong or rng.random() > 0.08 + difficulty else wrong[0 if rng.random() < 0.7 else -1]
+        owner = {"learner_id": learner_id, "campaign_id": campaign_id, "module_id": module_id, "check_id": check.id}
+        rows.append(
+            {**owner, "choice_index": pick, "correct": check.choices[pick].correct, "content_hash": content_hash, "answered_at": when}
+        )
+    return rows
+
+
+def _quiz_answers(catalog: Catalog, quiz_id: str, rng: random.Random) -> dict:
+    """Answers to every question of the pool, mostly right (passing), the odd one wrong in a typical way."""
+    out: dict = {}
+    for question in catalog.quizzes[quiz_id].questions:
+        slip = rng.random() < 0.06 + (zlib.crc32(question.id.encode()) % 20) / 100
+        if isinstance(question, SingleChoiceQuestion):
+            right = next(iter(question.correct_indexes))
+            wrong = [i for i in range(len(question.choices)) if i != right]
+            out[question.id] = wrong[0] if slip and wrong else right
+        elif isinstance(question, MultipleChoiceQuestion):
+            chosen = sorted(question.correct_indexes)
+            out[question.id] = chosen[:-1] if slip and len(chosen) > 1 else chosen
+        elif isinstance(question, OrderingQuestion):
+            order = list(range(len(question.items)))
+            if slip:
+                order[0], order[1] = order[1], order[0]
+            out[question.id] = order
+        else:
+            out[question.id] = question.answer != slip
+    return out
+
+
 def _attempt(
-    *, campaign_id: str, quiz_id: str, content_hash: str, when: dt.datetime, learner_id: int | None = None, account_id: int | None = None
+    *,
+    campaign_id: str,
+    quiz_id: str,
+    content_hash: str,
+    when: dt.datetime,
+    learner_id: int | None = None,
+    account_id: int | None = None,
+    answers: dict | None = None,
 ) -> dict:
     return {
         "attempt_key": uuid.uuid4().hex,
@@ -233,7 +337,7 @@ def _attempt(
         "score": 8,
         "max_score": 8,
         "passed": True,
-        "answers": {"simulated": True},
+        "answers": answers or {"simulated": True},
         "submitted_at": when,
     }
 

@@ -90,3 +90,8 @@ def _is_correct(question, answer: Any) -> bool:  # noqa: ANN001
 def _expect(ok: bool, question_id: str, what: str) -> None:
     if not ok:
         raise InvalidAnswers(f"the answer to {question_id!r} must be {what}")
+
+
+def is_correct(question, answer: Any) -> bool:  # noqa: ANN001
+    """Whether one stored answer to one question is right (reports of where learners go wrong)."""
+    return _is_correct(question, answer)

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
+from sqlalchemy import ColumnElement, true
+
 from safeclass.db.models import Account, Learner, Site
 from safeclass.domain import Role
 from safeclass.services import NotAllowed, ServiceError
@@ -86,8 +88,8 @@ def require_principal_of(actor: Account, site_id: int | None, action: str) -> No
 
 
 def require_admin(actor: Account, action: str) -> None:
-    """Only an admin."""
-    if not isinstance(actor, Account) or actor.role != Role.ADMIN:
+    """Only an active admin."""
+    if not isinstance(actor, Account) or actor.role != Role.ADMIN or not actor.active:
         raise NotAllowed(action)
 
 
@@ -108,3 +110,32 @@ def require_may_create_account(creator: Account | None, role: Role, site: Site |
     if creator.role == Role.PRINCIPAL and role == Role.TEACHER and site is not None and site.id == creator.site_id:
         return
     raise NotAllowed("create_account")
+
+
+def is_campaign_staff(actor: Account) -> bool:
+    """Coordinators and admins: the people who run the campaign (dashboards, exports, roster)."""
+    return actor.active and actor.role in (Role.COORDINATOR, Role.ADMIN)
+
+
+def require_campaign_staff(actor: Account, what: str) -> None:
+    """Refuse anyone but a coordinator or an admin."""
+    if not isinstance(actor, Account) or not is_campaign_staff(actor):
+        raise NotAllowed(what)
+
+
+def visible_sites(actor: Account) -> ColumnElement[bool]:
+    """A WHERE clause on ``Site`` selecting the sites this account may see; refuses accounts that see none."""
+    scope = site_scope(actor, "sites")
+    if scope.everything:
+        return true()
+    if scope.district is not None:
+        return Site.district == scope.district
+    return Site.id == scope.site_id
+
+
+def may_see_site(actor: Account, site: Site) -> bool:
+    """Whether this account may see this site's figures."""
+    try:
+        return site_scope(actor, "sites").allows(site)
+    except NotAllowed:
+        return False

@@ -39,8 +39,8 @@ def catalog() -> Catalog:
 
 @pytest.fixture(scope="session")
 def campaign(catalog: Catalog) -> Campaign:
-    """The shipped campaign."""
-    return catalog.campaigns["seoul-2025"]
+    """The shipped current campaign (2026-03-01 to 2027-02-28)."""
+    return catalog.campaigns["seoul-2026"]
 
 
 @pytest.fixture(scope="session")

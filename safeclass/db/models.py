@@ -232,8 +232,26 @@ class SiteRollup(Base):
     staff_completed: Mapped[int] = mapped_column(default=0)
     principals_certified: Mapped[int] = mapped_column(default=0)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # The last progress, completion, join or attestation counted here (a rebuild keeps the real moment).
+    last_activity_at: Mapped[dt.datetime | None]
 
     site: Mapped[Site] = relationship()
+
+
+class SiteDayRollup(Base):
+    """Per campaign, site and Seoul day: what happened that day (the campaign over time, O(sites × days))."""
+
+    __tablename__ = "site_day_rollup"
+    __table_args__ = (Index("ix_site_day_rollup_campaign_day", "campaign_id", "day"),)
+
+    campaign_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("site.id", ondelete="CASCADE"), primary_key=True)
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    learners_started: Mapped[int] = mapped_column(default=0, server_default="0")
+    learners_completed: Mapped[int] = mapped_column(default=0, server_default="0")
+    module_completions: Mapped[int] = mapped_column(default=0, server_default="0")
+    principals_certified: Mapped[int] = mapped_column(default=0, server_default="0")
+    staff_completed: Mapped[int] = mapped_column(default=0, server_default="0")
 
 
 class LoginAttempt(Base):
@@ -266,7 +284,7 @@ class AuditLog(Base):
     __tablename__ = "audit_log"
 
     id: Mapped[intpk]
-    at: Mapped[created_at]
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"))
     action: Mapped[str] = mapped_column(String(64))
     target: Mapped[str] = mapped_column(String(200))

@@ -6,7 +6,7 @@ import re
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from safeclass import permissions, throttle
@@ -178,3 +178,155 @@ def change_password(session: Session, account_id: int, *, current: str, new: str
     account.must_change_password = False
     revoke_sessions(session, account_id)  # a leaked old password's cookies stop working everywhere
     session.add(AuditLog(actor_id=account.id, action="account.password", target=account.username, detail={}))
+
+
+# --- coordinators and admins: provisioning and account care ----------------------------------------
+
+
+@dataclass(frozen=True)
+class IssuedPassword:
+    """A one-time password handed out once (on a sheet shown once); only its hash is kept."""
+
+    username: str
+    display_name: str
+    role: str
+    site_code: str | None
+    site_name: str | None
+    district: str | None
+    password: str
+
+
+def principal_username(site_code: str) -> str:
+    """The username a provisioned principal gets: ``principal.<site code>`` in lower case."""
+    return f"principal.{site_code.strip().lower()}"
+
+
+def provision_principals(session: Session, actor: Account, *, site_codes: list[str] | None = None) -> list[IssuedPassword]:
+    """Create a principal account, with a one-time password, for every site in the actor's scope that has none."""
+    permissions.require_campaign_staff(actor, "provision_principals")
+    query = select(Site).where(permissions.visible_sites(actor)).order_by(Site.code)
+    if site_codes is not None:
+        query = query.where(Site.code.in_(site_codes))
+    has_principal = set(session.scalars(select(Account.site_id).where(Account.role == Role.PRINCIPAL.value, Account.active)))
+    issued = []
+    for site in session.scalars(query):
+        if site.id in has_principal:
+            continue
+        username = principal_username(site.code)
+        if session.scalar(select(Account.id).where(Account.username == username)) is not None:
+            continue  # a deactivated principal keeps the name: reactivate or reissue it instead
+        account, password = create_account(
+            session, username=username, display_name=f"{site.name} 교장", role=Role.PRINCIPAL, site_code=site.code, created_by=actor
+        )
+        issued.append(IssuedPassword(username, account.display_name, account.role, site.code, site.name, site.district, password))
+    session.add(AuditLog(actor_id=actor.id, action="account.provision", target="principals", detail={"created": len(issued)}))
+    return issued
+
+
+def _manageable(session: Session, actor: Account, username: str) -> Account:
+    """The account called ``username`` if the actor may manage it (admin: any; coordinator: principals in scope)."""
+    account = session.scalar(select(Account).where(Account.username == username.strip().lower()))
+    if account is None:
+        raise ServiceError("account_not_found", username=username)
+    if actor.role == Role.ADMIN and actor.active:
+        return account
+    permissions.require_campaign_staff(actor, "manage_account")
+    site = session.get(Site, account.site_id) if account.site_id else None
+    if account.role != Role.PRINCIPAL or site is None or not permissions.may_see_site(actor, site):
+        raise NotAllowed("manage_account")
+    return account
+
+
+def reissue_password(session: Session, actor: Account, username: str) -> IssuedPassword:
+    """A new one-time password for an account (to be changed at next sign-in); every device is signed out."""
+    account = _manageable(session, actor, username)
+    if account.id == actor.id:
+        raise ServiceError("not_yourself")
+    password = secrets.token_urlsafe(9)
+    account.password_hash = hash_password(password)
+    account.must_change_password = True
+    revoke_sessions(session, account.id)
+    session.add(AuditLog(actor_id=actor.id, action="account.reissue", target=account.username, detail={}))
+    site = session.get(Site, account.site_id) if account.site_id else None
+    return IssuedPassword(
+        account.username,
+        account.display_name,
+        account.role,
+        site.code if site else None,
+        site.name if site else None,
+        account.district,
+        password,
+    )
+
+
+def set_active(session: Session, actor: Account, username: str, active: bool) -> Account:
+    """Deactivate (or reactivate) an account; deactivating signs it out everywhere. Admins only."""
+    permissions.require_admin(actor, "set_active")
+    account = _manageable(session, actor, username)
+    if account.id == actor.id:
+        raise ServiceError("not_yourself")
+    account.active = active
+    if not active:
+        revoke_sessions(session, account.id)
+    session.add(
+        AuditLog(actor_id=actor.id, action="account.activate" if active else "account.deactivate", target=account.username, detail={})
+    )
+    return account
+
+
+def list_accounts(
+    session: Session, actor: Account, *, search: str = "", role: str | None = None, never_signed_in: bool = False, limit: int = 500
+) -> list[dict]:
+    """Accounts the actor may see (admin: all; coordinator: principals in scope), newest first, with site and state."""
+    permissions.require_campaign_staff(actor, "list_accounts")
+    query = select(Account, Site).outerjoin(Site, Site.id == Account.site_id).order_by(Account.username)
+    if actor.role != Role.ADMIN:
+        query = query.where(Account.role == Role.PRINCIPAL.value, permissions.visible_sites(actor))
+    if role:
+        query = query.where(Account.role == role)
+    if never_signed_in:
+        query = query.where(Account.last_login_at.is_(None))
+    words = search.strip().lower()
+    if words:
+        like = f"%{words}%"
+        query = query.where(
+            func.lower(Account.username).like(like)
+            | func.lower(Account.display_name).like(like)
+            | func.lower(func.coalesce(Site.code, "")).like(like)
+            | func.lower(func.coalesce(Site.name, "")).like(like)
+        )
+    rows = []
+    for account, site in session.execute(query.limit(limit)):
+        rows.append(
+            {
+                "username": account.username,
+                "display_name": account.display_name,
+                "role": account.role,
+                "site_code": site.code if site else None,
+                "site_name": site.name if site else None,
+                "district": account.district or (site.district if site else None),
+                "active": account.active,
+                "must_change_password": account.must_change_password,
+                "last_login_at": account.last_login_at,
+                "locked": throttle.wait_time(session, "signin_user", account.username) is not None,
+            }
+        )
+    return rows
+
+
+def audit_entries(session: Session, actor: Account, *, action: str = "", limit: int = 500) -> list[dict]:
+    """The newest audit log entries (admins: all; coordinators: their own actions)."""
+    permissions.require_campaign_staff(actor, "audit_log")
+    query = (
+        select(AuditLog, Account.username)
+        .outerjoin(Account, Account.id == AuditLog.actor_id)
+        .order_by(AuditLog.at.desc(), AuditLog.id.desc())
+    )
+    if actor.role != Role.ADMIN:
+        query = query.where(AuditLog.actor_id == actor.id)
+    if action:
+        query = query.where(AuditLog.action.like(f"{action}%"))
+    return [
+        {"at": entry.at, "actor": username or "(command line)", "action": entry.action, "target": entry.target, "detail": entry.detail}
+        for entry, username in session.execute(query.limit(limit))
+    ]

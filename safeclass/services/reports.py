@@ -1,18 +1,61 @@
-"""Campaign reports as pandas DataFrames, scoped to what the viewer may see, small cells suppressed."""
+"""Campaign reports as pandas DataFrames, scoped to what the viewer may see, small cells suppressed.
+
+The overview reads the rollups (one row per site, O(sites)); the question report and a site's drill-down
+read base rows, but only for one site or on request. Meanings (started, completed, certified, status)
+come from ``services.measures``; suppression from ``safeclass.privacy``.
+"""
 
 from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass
 
 import pandas as pd
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from safeclass import permissions
-from safeclass.db.models import Account, ClassGroup, Learner, ModuleProgress, Site, SiteRollup
-from safeclass.domain import Role
+from safeclass import clock, grading, permissions, privacy
+from safeclass.content.catalog import Catalog
+from safeclass.content.models import (
+    Campaign,
+    CheckSection,
+    MultipleChoiceQuestion,
+    OrderingQuestion,
+    SingleChoiceQuestion,
+    Text,
+    TrueFalseQuestion,
+)
+from safeclass.db.models import (
+    Account,
+    CheckAnswer,
+    ClassGroup,
+    Learner,
+    LessonAttestation,
+    ModuleProgress,
+    QuizAttempt,
+    Site,
+    SiteDayRollup,
+    SiteRollup,
+)
+from safeclass.domain import SEOUL_DISTRICTS, Role
+from safeclass.services import NotAllowed, ServiceError, measures
 from safeclass.services.rollups import COUNTERS
 
 STUDENT_COUNTS = ("learners_joined", "learners_started", "learners_completed", "students_attested")
-SITE_COLUMNS = ("site_id", "code", "name", "district", "site_type", "expected_students", *COUNTERS, "principals", "staff")
+SITE_COLUMNS = (
+    "site_id",
+    "code",
+    "name",
+    "district",
+    "site_type",
+    "expected_students",
+    *COUNTERS,
+    "principals",
+    "staff",
+    "last_activity_at",
+)
+COMPLETION = {"student_completion": ("learners_completed", "expected_students")}
 
 
 def site_table(session: Session, viewer: Account, campaign_id: str) -> pd.DataFrame:
@@ -26,12 +69,13 @@ def site_table(session: Session, viewer: Account, campaign_id: str) -> pd.DataFr
             Site.site_type,
             Site.expected_students,
             *(func.coalesce(getattr(SiteRollup, c), 0).label(c) for c in COUNTERS),
+            SiteRollup.last_activity_at,
         )
         .outerjoin(SiteRollup, (SiteRollup.site_id == Site.id) & (SiteRollup.campaign_id == campaign_id))
+        .where(permissions.visible_sites(viewer))
         .order_by(Site.code)
     )
-    query = _scoped(query, viewer)
-    frame = pd.DataFrame(session.execute(query).mappings().all())
+    frame = pd.DataFrame(session.execute(query).mappings().all(), columns=[c for c in SITE_COLUMNS if c not in ("principals", "staff")])
     staff = pd.DataFrame(
         session.execute(
             select(
@@ -43,77 +87,425 @@ def site_table(session: Session, viewer: Account, campaign_id: str) -> pd.DataFr
             .group_by(Account.site_id)
         )
         .mappings()
-        .all()
+        .all(),
+        columns=["site_id", "principals", "staff"],
     )
-    if frame.empty:
-        return pd.DataFrame(columns=list(SITE_COLUMNS))
-    if staff.empty:
-        frame["principals"] = 0
-        frame["staff"] = 0
-    else:
-        frame = frame.merge(staff, on="site_id", how="left")
-        frame[["principals", "staff"]] = frame[["principals", "staff"]].fillna(0).astype(int)
+    frame = frame.merge(staff, on="site_id", how="left")
+    frame[["principals", "staff"]] = frame[["principals", "staff"]].fillna(0).astype(int)
     return frame[list(SITE_COLUMNS)]
 
 
-def _scoped(query, viewer: Account):  # noqa: ANN001
-    return permissions.site_scope(viewer, "site_table").where(query, Site.id, Site.district)
-
-
 def suppress_small(frame: pd.DataFrame, k: int, columns: tuple[str, ...] = STUDENT_COUNTS) -> pd.DataFrame:
-    """Blank out student counts from 1 to k-1 (zero stays: 'not started' must be visible)."""
+    """Blank out student counts from 1 to k-1 where each figure stands alone (zero stays: 'not started' must show).
+
+    Tables shown with totals or rates must use ``safeclass.privacy.suppress`` (complementary cells) instead.
+    """
     out = frame.copy()
     for column in columns:
         if column in out:
             values = out[column].astype("Int64")
-            out[column] = values.mask((values > 0) & (values < k))
+            out[column] = values.mask([privacy.is_small(v, k) for v in values.fillna(0)])
     return out
 
 
-def campaign_summary(sites: pd.DataFrame) -> dict[str, float | int]:
-    """Headline numbers for the viewer's sites."""
-    expected = int(sites["expected_students"].sum())
-    principals = int(sites["principals"].sum())
-    return {
-        "sites": len(sites),
-        "sites_started": int(((sites["learners_started"] > 0) | (sites["lessons_attested"] > 0)).sum()),
-        "expected_students": expected,
-        "learners_joined": int(sites["learners_joined"].sum()),
-        "learners_completed": int(sites["learners_completed"].sum()),
-        "student_completion": _ratio(sites["learners_completed"].sum(), expected),
-        "principals": principals,
-        "principals_certified": int(sites["principals_certified"].sum()),
-        "principal_certification": _ratio(sites["principals_certified"].sum(), principals),
-        "staff": int(sites["staff"].sum()),
-        "staff_completion": _ratio(sites["staff_completed"].sum(), sites["staff"].sum()),
-    }
+def district_label(district: str, lang: str) -> str:
+    """A district's name in the viewer's language (Korean in the Korean UI and exports)."""
+    return SEOUL_DISTRICTS.get(district, district) if lang == "ko" else district
 
 
-def completion_by(sites: pd.DataFrame, column: str, k: int) -> pd.DataFrame:
-    """Sites, students and principals summed by ``column`` (``district`` or ``site_type``), with rates."""
-    grouped = sites.groupby(column, as_index=False).agg(
-        sites=("site_id", "count"),
-        sites_started=("learners_started", lambda s: int((s > 0).sum())),
-        expected_students=("expected_students", "sum"),
-        learners_joined=("learners_joined", "sum"),
-        learners_completed=("learners_completed", "sum"),
-        principals=("principals", "sum"),
-        principals_certified=("principals_certified", "sum"),
+# --- the campaign overview -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CampaignReport:
+    """The viewer's sites with status and meanings computed once, and the suppressed figures to show."""
+
+    campaign: Campaign
+    today: dt.date
+    sites: pd.DataFrame  # true figures: for statuses and filters only, never shown as they are
+    shown: privacy.Suppressed  # what may be shown: per site, per district and type, and the totals
+    targets: list[measures.TargetProgress]
+
+    @property
+    def phase(self) -> measures.Phase:
+        """Whether the campaign is running or has ended (ended: final figures, no overdue warnings)."""
+        return measures.phase(self.campaign, self.today)
+
+
+def campaign_report(session: Session, viewer: Account, campaign: Campaign, today: dt.date | None = None) -> CampaignReport:
+    """Everything the overview shows for the viewer's scope, from the rollups (O(sites))."""
+    permissions.require_campaign_staff(viewer, "campaign_report")
+    today = today or clock.today()
+    sites = site_table(session, viewer, campaign.id)
+    sites["started"] = measures.site_started(sites)
+    sites["certified"] = measures.principal_certified(sites)
+    sites["status"] = measures.site_status(sites, campaign, today)
+    shown = privacy.suppress(sites, k=campaign.k, counts=STUDENT_COUNTS, rates=COMPLETION, groups=("district", "site_type"))
+    return CampaignReport(campaign, today, sites, shown, measures.target_progress(sites, campaign, today))
+
+
+def filter_sites(
+    report: CampaignReport,
+    *,
+    districts: list[str] | None = None,
+    site_types: list[str] | None = None,
+    statuses: list[str] | None = None,
+    certified: bool | None = None,
+    search: str = "",
+) -> pd.DataFrame:
+    """The shown (suppressed) site rows matching the filters; search matches name, code or district in either language."""
+    sites, shown = report.sites, report.shown.values
+    keep = pd.Series(True, index=sites.index)
+    if districts:
+        keep &= sites["district"].isin(districts)
+    if site_types:
+        keep &= sites["site_type"].isin(site_types)
+    if statuses:
+        keep &= sites["status"].isin(statuses)
+    if certified is not None:
+        keep &= sites["certified"] == certified
+    words = search.strip().casefold().split()
+    if words:
+        haystack = (
+            sites["name"].str.casefold()
+            + " "
+            + sites["code"].str.casefold()
+            + " "
+            + sites["district"].str.casefold()
+            + " "
+            + sites["district"].map(SEOUL_DISTRICTS).fillna("")
+        )
+        for word in words:
+            keep &= haystack.str.contains(word, regex=False)
+    return shown[keep.to_numpy()]
+
+
+def by_group(report: CampaignReport, column: str) -> pd.DataFrame:
+    """Sites, started sites, certified principals and suppressed student figures per district or site type."""
+    sites = report.sites
+    counts = sites.groupby(column, sort=True).agg(
+        sites=("site_id", "count"), sites_started=("started", "sum"), principals_certified=("certified", "sum")
     )
-    grouped["student_completion"] = [_ratio(a, b) for a, b in zip(grouped["learners_completed"], grouped["expected_students"], strict=True)]
-    grouped["principal_certification"] = [_ratio(a, b) for a, b in zip(grouped["principals_certified"], grouped["principals"], strict=True)]
-    return suppress_small(grouped, k)
+    for status in measures.SiteStatus:
+        counts[f"status_{status.value}"] = sites.assign(hit=sites["status"] == status.value).groupby(column, sort=True)["hit"].sum()
+    counts["principal_certification"] = counts["principals_certified"] / counts["sites"]
+    sub = report.shown.subtotals[column]
+    out = counts.join(sub[[c for c in (*STUDENT_COUNTS, "expected_students", "student_completion") if c in sub]])
+    return out.reset_index()
 
 
-def lagging_sites(sites: pd.DataFrame, k: int, limit: int = 50) -> pd.DataFrame:
-    """Sites furthest behind: not started first, then by lowest student completion."""
-    frame = sites.copy()
-    frame["student_completion"] = [_ratio(a, b) for a, b in zip(frame["learners_completed"], frame["expected_students"], strict=True)]
-    frame["started"] = (frame["learners_started"] > 0) | (frame["lessons_attested"] > 0)
-    frame = frame.sort_values(["started", "student_completion", "code"]).head(limit)
-    # Completion rates of tiny schools could single out a handful of children: suppress with the counts.
-    frame.loc[(frame["learners_completed"] > 0) & (frame["learners_completed"] < k), "student_completion"] = float("nan")
-    return suppress_small(frame, k)
+def overview_kinds(report: CampaignReport, column: str) -> pd.DataFrame:
+    """Which subtotal cells of ``by_group`` are hidden (0 shown, 1 small, 2 complementary)."""
+    return report.shown.subtotal_kinds[column].reset_index()
+
+
+# --- over time -----------------------------------------------------------------------------------
+
+
+def completions_over_time(session: Session, viewer: Account, campaign: Campaign, today: dt.date | None = None) -> pd.DataFrame:
+    """Students who finished per day, cumulative, and the target line, over the campaign so far.
+
+    Days counting 1..k−1 completions are pooled into the next day that brings the count to k (so no
+    bar and no step of the cumulative line shows fewer than k students); what is still pooled at the end
+    stays hidden.
+    """
+    permissions.require_campaign_staff(viewer, "completions_over_time")
+    today = min(today or clock.today(), campaign.period.end)
+    query = (
+        select(SiteDayRollup.day, func.sum(SiteDayRollup.learners_completed))
+        .join(Site, Site.id == SiteDayRollup.site_id)
+        .where(SiteDayRollup.campaign_id == campaign.id, permissions.visible_sites(viewer), SiteDayRollup.day <= today)
+        .group_by(SiteDayRollup.day)
+    )
+    per_day = {d: int(v or 0) for d, v in session.execute(query)}
+    expected = session.scalar(select(func.coalesce(func.sum(Site.expected_students), 0)).where(permissions.visible_sites(viewer))) or 0
+    target = measures.target_for(campaign, "students", "completed")
+    days = pd.date_range(campaign.period.start, max(today, campaign.period.start), freq="D").date
+    rows, pooled, cumulative = [], 0, 0
+    for day in days:
+        pooled += per_day.get(day, 0)
+        shown = pooled if pooled >= campaign.k else 0
+        pooled -= shown
+        cumulative += shown
+        rows.append(
+            {
+                "day": day,
+                "completed": shown,
+                "cumulative": cumulative,
+                "cumulative_rate": cumulative / expected if expected else 0.0,
+                "target_rate": measures.expected_by(target, campaign, day),
+            }
+        )
+    return pd.DataFrame(rows, columns=["day", "completed", "cumulative", "cumulative_rate", "target_rate"])
+
+
+# --- a site's drill-down -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SiteDetail:
+    """One site: its classes, principal(s), staff training, attested against tracked, last activity."""
+
+    site: Site
+    classes: privacy.Suppressed
+    principals: pd.DataFrame
+    staff_total: int
+    staff_completed: int
+    lessons_attested: int
+    students_attested: str  # display-ready: may be "<k"
+    learners_started: str
+    learners_completed: str
+    last_activity_at: dt.datetime | None
+
+
+def site_detail(session: Session, viewer: Account, campaign: Campaign, code: str) -> SiteDetail:
+    """The drill-down of one site the viewer may see; refused (as not found) outside their scope."""
+    permissions.require_campaign_staff(viewer, "site_detail")
+    site = session.scalar(select(Site).where(Site.code == code))
+    if site is None or not permissions.may_see_site(viewer, site):
+        raise ServiceError("site_not_found", code=code)
+    rollup = session.get(SiteRollup, (campaign.id, site.id))
+    k = campaign.k
+    done = _finished_learners(session, campaign, site.id)
+    classes = pd.DataFrame(
+        session.execute(
+            select(ClassGroup.id, ClassGroup.label, ClassGroup.level, ClassGroup.closed_at, func.count(Learner.id).label("learners_joined"))
+            .outerjoin(Learner, Learner.class_group_id == ClassGroup.id)
+            .where(ClassGroup.site_id == site.id, ClassGroup.campaign_id == campaign.id)
+            .group_by(ClassGroup.id)
+            .order_by(ClassGroup.label, ClassGroup.id)
+        )
+        .mappings()
+        .all(),
+        columns=["id", "label", "level", "closed_at", "learners_joined"],
+    )
+    classes["learners_completed"] = classes["id"].map(done).fillna(0).astype(int)
+    attested = dict(
+        session.execute(
+            select(LessonAttestation.class_group_id, func.count())
+            .join(ClassGroup)
+            .where(ClassGroup.site_id == site.id, LessonAttestation.campaign_id == campaign.id)
+            .group_by(LessonAttestation.class_group_id)
+        ).all()
+    )
+    classes["lessons_attested"] = classes["id"].map(attested).fillna(0).astype(int)
+    shown = privacy.suppress(classes, k=k, counts=("learners_joined", "learners_completed"), total=True)
+    certified = _certified_accounts(session, campaign, site.id)
+    principals = pd.DataFrame(
+        [
+            {"username": a.username, "display_name": a.display_name, "certified": a.id in certified, "last_login_at": a.last_login_at}
+            for a in session.scalars(
+                select(Account).where(Account.site_id == site.id, Account.role == Role.PRINCIPAL.value, Account.active)
+            )
+        ],
+        columns=["username", "display_name", "certified", "last_login_at"],
+    )
+    staff_total = session.scalar(
+        select(func.count()).select_from(Account).where(Account.site_id == site.id, Account.role == Role.TEACHER.value, Account.active)
+    )
+    return SiteDetail(
+        site=site,
+        classes=shown,
+        principals=principals,
+        staff_total=int(staff_total or 0),
+        staff_completed=int(rollup.staff_completed if rollup else 0),
+        lessons_attested=int(rollup.lessons_attested if rollup else 0),
+        students_attested=privacy.hidden_text(rollup.students_attested if rollup else 0, k),
+        learners_started=privacy.hidden_text(rollup.learners_started if rollup else 0, k),
+        learners_completed=privacy.hidden_text(rollup.learners_completed if rollup else 0, k),
+        last_activity_at=rollup.last_activity_at if rollup else None,
+    )
+
+
+def _finished_learners(session: Session, campaign: Campaign, site_id: int) -> dict[int, int]:
+    """Learners who finished their assignment, per class of one site (one site: bounded by its size)."""
+    out: Counter[int] = Counter()
+    groups = session.execute(
+        select(ClassGroup.id, ClassGroup.level).where(ClassGroup.site_id == site_id, ClassGroup.campaign_id == campaign.id)
+    )
+    for group_id, level in groups:
+        assignment = campaign.audiences.students.for_level(level)
+        need = len(set(assignment.modules)) + len(set(assignment.quizzes))
+        if not need:
+            continue
+        learners = select(Learner.id).where(Learner.class_group_id == group_id)
+        items: Counter[int] = Counter()
+        for learner_id, _ in session.execute(
+            select(ModuleProgress.learner_id, ModuleProgress.module_id)
+            .where(
+                ModuleProgress.learner_id.in_(learners),
+                ModuleProgress.campaign_id == campaign.id,
+                ModuleProgress.completed_at.is_not(None),
+                ModuleProgress.module_id.in_(assignment.modules),
+            )
+            .distinct()
+        ):
+            items[learner_id] += 1
+        for learner_id, _ in session.execute(
+            select(QuizAttempt.learner_id, QuizAttempt.quiz_id)
+            .where(
+                QuizAttempt.learner_id.in_(learners),
+                QuizAttempt.campaign_id == campaign.id,
+                QuizAttempt.passed,
+                QuizAttempt.quiz_id.in_(assignment.quizzes),
+            )
+            .distinct()
+        ):
+            items[learner_id] += 1
+        out[group_id] = sum(1 for n in items.values() if n == need)
+    return dict(out)
+
+
+def _certified_accounts(session: Session, campaign: Campaign, site_id: int) -> set[int]:
+    assignment = campaign.audiences.principal
+    accounts = select(Account.id).where(Account.site_id == site_id, Account.role == Role.PRINCIPAL.value)
+    need = len(set(assignment.modules)) + len(set(assignment.quizzes))
+    items: Counter[int] = Counter()
+    for account_id, _ in session.execute(
+        select(ModuleProgress.account_id, ModuleProgress.module_id)
+        .where(
+            ModuleProgress.account_id.in_(accounts),
+            ModuleProgress.campaign_id == campaign.id,
+            ModuleProgress.completed_at.is_not(None),
+            ModuleProgress.module_id.in_(assignment.modules),
+        )
+        .distinct()
+    ):
+        items[account_id] += 1
+    for account_id, _ in session.execute(
+        select(QuizAttempt.account_id, QuizAttempt.quiz_id)
+        .where(
+            QuizAttempt.account_id.in_(accounts),
+            QuizAttempt.campaign_id == campaign.id,
+            QuizAttempt.passed,
+            QuizAttempt.quiz_id.in_(assignment.quizzes),
+        )
+        .distinct()
+    ):
+        items[account_id] += 1
+    return {a for a, n in items.items() if need and n == need}
+
+
+# --- where students go wrong ---------------------------------------------------------------------
+
+
+def question_errors(
+    session: Session, viewer: Account, campaign: Campaign, catalog: Catalog, lang: str, district: str | None = None
+) -> pd.DataFrame:
+    """Per question of the students' quizzes and inline checks: responses, wrong answers, the error rate,
+    the correct answer and the most chosen wrong one; questions with fewer than k responses are hidden."""
+    permissions.require_campaign_staff(viewer, "question_errors")
+    if district is not None and viewer.district is not None and district != viewer.district:
+        raise NotAllowed("question_errors")
+    scope = permissions.visible_sites(viewer) if district is None else (permissions.visible_sites(viewer) & (Site.district == district))
+    learners = (
+        select(Learner.id).join(ClassGroup).join(Site, Site.id == ClassGroup.site_id).where(scope, ClassGroup.campaign_id == campaign.id)
+    )
+    rows = []
+    # Inline checks: the first answer of each learner, counted in SQL.
+    checks = session.execute(
+        select(CheckAnswer.module_id, CheckAnswer.check_id, CheckAnswer.choice_index, func.count())
+        .where(CheckAnswer.campaign_id == campaign.id, CheckAnswer.learner_id.in_(learners))
+        .group_by(CheckAnswer.module_id, CheckAnswer.check_id, CheckAnswer.choice_index)
+    )
+    tallies: dict[tuple[str, str], Counter] = {}
+    for module_id, check_id, choice, count in checks:
+        tallies.setdefault((module_id, check_id), Counter())[choice] += int(count)
+    for (module_id, check_id), tally in tallies.items():
+        module = catalog.modules.get(module_id)
+        check = next((c for c in module.sections_of(CheckSection) if c.id == check_id), None) if module else None
+        if check is None:
+            continue
+        wrong = {i: n for i, n in tally.items() if 0 <= i < len(check.choices) and not check.choices[i].correct}
+        top = max(wrong, key=wrong.get) if wrong else None
+        rows.append(
+            {
+                "kind": "check",
+                "item": module_id,
+                "question_id": check_id,
+                "question": check.question.get(lang),
+                "correct_answer": " / ".join(c.text.get(lang) for c in check.choices if c.correct),
+                "top_wrong_answer": check.choices[top].text.get(lang) if top is not None else "",
+                "responses": sum(tally.values()),
+                "wrong": sum(wrong.values()),
+            }
+        )
+    # Quizzes: submitted attempts' stored answers (question id -> answer), graded per question.
+    attempts = session.execute(
+        select(QuizAttempt.quiz_id, QuizAttempt.answers).where(
+            QuizAttempt.campaign_id == campaign.id, QuizAttempt.learner_id.in_(learners), QuizAttempt.submitted_at.is_not(None)
+        )
+    )
+    quiz_tallies: dict[tuple[str, str], list] = {}
+    for quiz_id, answers in attempts:
+        quiz = catalog.quizzes.get(quiz_id)
+        if quiz is None or not isinstance(answers, dict):
+            continue
+        for qid, answer in answers.items():
+            question = next((q for q in quiz.questions if q.id == qid), None)
+            if question is None:
+                continue
+            try:
+                right = grading.is_correct(question, answer)
+            except grading.InvalidAnswers:
+                continue
+            entry = quiz_tallies.setdefault((quiz_id, qid), [0, Counter()])
+            entry[0] += 1
+            if not right:
+                entry[1][_answer_key(answer)] += 1
+    for (quiz_id, qid), (responses, wrong) in quiz_tallies.items():
+        question = catalog.quizzes[quiz_id].question(qid)
+        top = wrong.most_common(1)[0][0] if wrong else None
+        rows.append(
+            {
+                "kind": "quiz",
+                "item": quiz_id,
+                "question_id": qid,
+                "question": question.prompt.get(lang),
+                "correct_answer": _answer_text(question, None, lang),
+                "top_wrong_answer": _answer_text(question, top, lang) if top is not None else "",
+                "responses": responses,
+                "wrong": sum(wrong.values()),
+            }
+        )
+    frame = pd.DataFrame(
+        rows, columns=["kind", "item", "question_id", "question", "correct_answer", "top_wrong_answer", "responses", "wrong"]
+    )
+    # Below k responses, or with fewer than k wrong (or right) answers, the rate counts a handful of children.
+    frame = frame[frame["responses"] >= campaign.k].copy()
+    frame["right"] = frame["responses"] - frame["wrong"]
+    shown = privacy.suppress(frame, k=campaign.k, counts=("wrong", "right"), rates={"error_rate": ("wrong", "responses")}, total=False)
+    out = shown.values.copy()
+    out.loc[shown.kinds["wrong"].to_numpy() > 0, "top_wrong_answer"] = ""
+    out["hidden"] = shown.kinds[["wrong", "right"]].max(axis=1).to_numpy() > 0
+    # wrong + right = responses (shown): hiding one of them means hiding both, and the rate.
+    out.loc[out["hidden"].to_numpy(), ["error_rate", "wrong"]] = pd.NA
+    return out.sort_values("error_rate", ascending=False, na_position="last").drop(columns=["right"]).reset_index(drop=True)
+
+
+def _answer_key(answer: object) -> object:
+    return tuple(answer) if isinstance(answer, list) else answer
+
+
+def _answer_text(question, answer: object, lang: str) -> str:  # noqa: ANN001
+    """The text of an answer (``None``: the correct one) in ``lang``."""
+
+    def txt(value: Text) -> str:
+        return value.get(lang)
+
+    if isinstance(question, SingleChoiceQuestion):
+        index = next(iter(question.correct_indexes)) if answer is None else answer
+        return txt(question.choices[index].text)
+    if isinstance(question, MultipleChoiceQuestion):
+        chosen = sorted(question.correct_indexes) if answer is None else sorted(answer)
+        return " + ".join(txt(question.choices[i].text) for i in chosen)
+    if isinstance(question, TrueFalseQuestion):
+        value = question.answer if answer is None else answer
+        return {"ko": "맞다" if value else "틀리다", "en": "True" if value else "False"}.get(lang, str(value))
+    if isinstance(question, OrderingQuestion):
+        order = range(len(question.items)) if answer is None else answer
+        return " → ".join(txt(question.items[i]) for i in order)
+    return str(answer)
 
 
 def class_progress(session: Session, viewer: Account, campaign_id: str, k: int) -> pd.DataFrame:
@@ -158,7 +550,3 @@ def class_progress(session: Session, viewer: Account, campaign_id: str, k: int) 
         columns=["label", "level", "join_code", "learners_joined", "module_completions", "alternatives_chosen"],
     )
     return suppress_small(frame, k, ("learners_joined", "module_completions", "alternatives_chosen"))
-
-
-def _ratio(part: float, whole: float) -> float:
-    return float(part) / float(whole) if whole else 0.0

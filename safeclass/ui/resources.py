@@ -10,6 +10,7 @@ from safeclass.content.catalog import with_fallback
 from safeclass.content.loader import content_fingerprint
 from safeclass.content.models import Campaign
 from safeclass.db.engine import Database
+from safeclass.services.measures import current_campaign
 
 
 @st.cache_resource(show_spinner=False)
@@ -52,9 +53,9 @@ def reload_catalog() -> None:
 
 
 def campaign() -> Campaign | None:
-    """The campaign this deployment runs."""
+    """The campaign this deployment runs: ``SAFECLASS_CAMPAIGN``, else the one running today (``measures.current_campaign``)."""
     cat = catalog()
     wanted = config.campaign_id()
     if wanted:
         return cat.campaigns.get(wanted)
-    return cat.campaigns[sorted(cat.campaigns)[0]] if cat.campaigns else None
+    return current_campaign(cat.campaigns)

@@ -15,6 +15,27 @@ COOKIE_DELETE_PENDING = "auth.cookie_delete_pending"
 AUTH_SINCE = "auth.since"  # when this session signed in (POSIX time): revocations after it end the session
 FLASH = "app.flash"  # a message to show once on the next page
 
+# Coordinator and admin pages (widget keys: their values survive the overview's 30 s reruns).
+SITES_SEARCH = "sites.search"
+SITES_DISTRICTS = "sites.districts"
+SITES_TYPES = "sites.types"
+SITES_CERTIFIED = "sites.certified"
+SITES_STATUSES = "sites.statuses"
+SITES_SORT = "sites.sort"
+SITES_OPEN = "sites.open"
+SITES_XAPI = "sites.xapi_built"  # (bytes, count) of the last xAPI export built
+QUESTIONS_DISTRICT = "questions.district"
+QUESTIONS_KIND = "questions.kind"
+ROSTER_FILE = "roster.file"
+ROSTER_ISSUED = "roster.issued"  # one-time passwords just issued: shown once, dropped when dismissed
+ROSTER_REISSUE = "roster.reissue_username"
+ACCOUNTS_SEARCH = "accounts.search"
+ACCOUNTS_ROLE = "accounts.role"
+ACCOUNTS_NEVER = "accounts.never"
+ACCOUNTS_CHOSEN = "accounts.chosen"
+AUDIT_ACTION = "audit.action"
+CONTENT_PREVIEW = "content.preview"
+
 # Keys owned by streamlit-authenticator; listed so nobody reuses them.
 AUTH_STATUS = "authentication_status"
 AUTH_USERNAME = "username"
@@ -38,3 +59,8 @@ def scenario(module_id: str, scenario_id: str, what: str) -> str:
 def quiz(quiz_id: str, what: str) -> str:
     """A quiz page's key (answers of the open attempt, the result shown)."""
     return f"quiz.{quiz_id}.{what}"
+
+
+def export_key(name: str) -> str:
+    """Which export (its filters) the viewer has prepared and had audit-logged: its downloads are offered."""
+    return f"exports.{name}.prepared"

@@ -202,3 +202,25 @@ def test_a_forged_seat_in_session_state_opens_nothing(app_env) -> None:
     at.run()
     assert not at.exception
     assert at.error[0].value == "이 자리는 더 이상 없어요. 학급 코드로 다시 참여해 주세요."  # a message, no traceback, no data
+
+
+def test_coordinator_pages_render_and_search_finds_korean_district(app_env) -> None:
+    at = _sign_in(_app(), "coord")
+    for page, title in [("sites", "학교·시설"), ("questions", "학생들이 틀리는 문항"), ("roster", "명단·학교장 계정")]:
+        at.switch_page(f"app_pages/{page}.py").run()
+        assert not at.exception, at.exception
+        assert at.title[0].value == title
+    at.switch_page("app_pages/sites.py").run()
+    assert any("1곳 중 1곳" in m.value for m in at.markdown)
+    at.text_input(key="sites.search").input("마포").run()  # the fixture site is in Mapo-gu
+    assert any("1곳 중 1곳" in m.value for m in at.markdown)
+    at.text_input(key="sites.search").input("강남").run()
+    assert any("1곳 중 0곳" in m.value for m in at.markdown)
+
+
+def test_admin_pages_render(app_env) -> None:
+    at = _sign_in(_app(), "root")
+    for page, title in [("accounts", "계정"), ("audit", "감사 기록"), ("content", "콘텐츠 상태")]:
+        at.switch_page(f"app_pages/{page}.py").run()
+        assert not at.exception, at.exception
+        assert at.title[0].value == title

@@ -10,6 +10,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -30,7 +31,7 @@ def _free_port() -> int:
 
 
 def start_app(folder: Path, template: Path, content: Path, setup, extra_env: dict | None = None) -> Iterator[dict]:
-    """Run `streamlit run app.py` on a free port over a copy of ``template`` prepared by ``setup(session) -> dict``."""
+    """Run the app over a copy of ``template`` prepared by ``setup(session) -> dict``; yields its URL and what setup returned."""
     require(Path(CHROMIUM).exists(), f"no Chromium at {CHROMIUM} (apt-get install chromium)")
     shutil.copy(template, folder / "e2e.db")
     url = f"sqlite:///{folder / 'e2e.db'}"
@@ -38,6 +39,27 @@ def start_app(folder: Path, template: Path, content: Path, setup, extra_env: dic
     with database.transaction() as s:
         info = setup(s)
     database.dispose()
+    with running_app(url, content, extra_env) as base:
+        yield {"url": base, "database_url": url, **info}
+
+
+def _shipped_setup(s) -> dict:
+    site = make_site(s, code="M0001", campaign_id="seoul-2026")
+    make_account(s, "coordinator", Role.COORDINATOR)
+    teacher = make_account(s, "teacher", Role.TEACHER, site)
+    return {"join_code": make_class(s, teacher).join_code}
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> Iterator[dict]:
+    """The app on the shipped content and a fresh database with one site, staff accounts and a class."""
+    yield from start_app(tmp_path_factory.mktemp("e2e"), sqlite_template, ROOT, _shipped_setup)
+
+
+@contextmanager
+def running_app(url: str, content: Path = ROOT, extra_env: dict | None = None) -> Iterator[str]:
+    """``streamlit run app.py`` on a free port against the database at ``url``; yields its base URL."""
+    require(Path(CHROMIUM).exists(), f"no Chromium at {CHROMIUM} (apt-get install chromium)")
     port = _free_port()
     env = {**os.environ, "DATABASE_URL": url, "SAFECLASS_COOKIE_KEY": "e2e-" + "k" * 28, "SAFECLASS_CONTENT": str(content)}
     env.update(extra_env or {})
@@ -61,22 +83,11 @@ def start_app(folder: Path, template: Path, content: Path, setup, extra_env: dic
                 process.kill()
                 pytest.fail(f"streamlit did not start: {process.stderr.read().decode()[-2000:]}")
             time.sleep(0.5)
-    yield {"url": base, "database_url": url, **info}
-    process.terminate()
-    process.wait(timeout=20)
-
-
-def _shipped_setup(s) -> dict:
-    site = make_site(s, code="M0001", campaign_id="seoul-2025")
-    make_account(s, "coordinator", Role.COORDINATOR)
-    teacher = make_account(s, "teacher", Role.TEACHER, site)
-    return {"join_code": make_class(s, teacher).join_code}
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> Iterator[dict]:
-    """The app on the shipped content and a fresh database with one site, staff accounts and a class."""
-    yield from start_app(tmp_path_factory.mktemp("e2e"), sqlite_template, ROOT, _shipped_setup)
+    try:
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
 
 
 @pytest.fixture(scope="module")

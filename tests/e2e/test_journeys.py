@@ -33,7 +33,7 @@ def test_coordinator_signs_in_reaches_the_dashboard_and_stays_signed_in(page) ->
     page.wait_for_timeout(1500)  # let the cookie component write the sign-in cookie
     page.reload()
     expect(page.get_by_role("heading", name="캠페인 현황")).to_be_visible()
-    expect(page.get_by_role("heading", name="지연 학교·시설")).to_be_visible()
+    expect(page.get_by_role("heading", name="자치구별")).to_be_visible()
     _settled(page)
     page.get_by_role("button", name="로그아웃").click()
     expect(page.get_by_role("heading", name="수업 참여하기")).to_be_visible()

@@ -1,70 +1,199 @@
-"""Reports: scopes enforced in the service, small cells suppressed, O(sites) rows."""
+"""Reports on SQLite and PostgreSQL against hand-computed figures: scopes, statuses, targets, suppression,
+search, over time, drill-down, where students go wrong."""
 
 from __future__ import annotations
+
+import datetime as dt
 
 import pandas as pd
 import pytest
 from sqlalchemy import update
 
+from safeclass import clock
 from safeclass.db.models import SiteRollup
-from safeclass.domain import Role, SiteType
-from safeclass.services import NotAllowed
-from safeclass.services.progress import record_module_progress
-from safeclass.services.reports import campaign_summary, class_progress, completion_by, lagging_sites, site_table, suppress_small
+from safeclass.domain import Level, Role, SiteType
+from safeclass.privacy import COMPLEMENTARY, PRIMARY
+from safeclass.services import NotAllowed, ServiceError
+from safeclass.services.measures import Phase, TargetState
+from safeclass.services.progress import record_check_answer, record_module_progress
+from safeclass.services.reports import (
+    by_group,
+    campaign_report,
+    class_progress,
+    completions_over_time,
+    filter_sites,
+    question_errors,
+    site_detail,
+    site_table,
+    suppress_small,
+)
 from tests.factories import make_account, make_class, make_learners, make_site
+
+TODAY = dt.datetime(2026, 12, 1, 3, tzinfo=dt.UTC)  # noon in Seoul; 275 of the 292 days to the 2026-12-18 target
 
 
 @pytest.fixture
-def three_sites(database):
+def campaign26(campaign):
+    """The shipped 2026 targets over rollups written under the fixture campaign's id."""
+    return campaign.model_copy(update={"id": "test-campaign"})
+
+
+@pytest.fixture
+def five_sites(database):
+    figures = {  # code: district, type, (joined, started, completed)
+        "M0001": ("Mapo-gu", SiteType.MIDDLE, (120, 100, 60)),
+        "M0002": ("Gangnam-gu", SiteType.MIDDLE, (3, 3, 2)),
+        "H0001": ("Mapo-gu", SiteType.HIGH, (270, 260, 250)),
+        "M0003": ("Gangnam-gu", SiteType.MIDDLE, (240, 235, 230)),
+        "E0001": ("Gangnam-gu", SiteType.ELEMENTARY, (0, 0, 0)),
+    }
     with database.transaction() as s:
-        mapo = make_site(s, code="M0001", district="Mapo-gu")
-        gangnam = make_site(s, code="M0002", district="Gangnam-gu")
-        high = make_site(s, code="H0001", district="Mapo-gu", site_type=SiteType.HIGH)
+        sites = {}
+        for code, (district, kind, (joined, started, completed)) in figures.items():
+            sites[code] = make_site(s, code=code, district=district, site_type=kind)
+            s.execute(
+                update(SiteRollup)
+                .where(SiteRollup.site_id == sites[code].id)
+                .values(learners_joined=joined, learners_started=started, learners_completed=completed)
+            )
+        s.execute(update(SiteRollup).where(SiteRollup.site_id == sites["H0001"].id).values(principals_certified=1))
         accounts = {
             "all": make_account(s, "coord", Role.COORDINATOR),
             "gangnam": make_account(s, "gcoord", Role.COORDINATOR, district="Gangnam-gu"),
-            "principal": make_account(s, "park", Role.PRINCIPAL, mapo),
-            "teacher": make_account(s, "kim", Role.TEACHER, mapo),
+            "principal": make_account(s, "park", Role.PRINCIPAL, sites["M0001"]),
+            "teacher": make_account(s, "kim", Role.TEACHER, sites["M0001"]),
         }
-        s.execute(
-            update(SiteRollup).where(SiteRollup.site_id == mapo.id).values(learners_joined=120, learners_started=100, learners_completed=60)
-        )
-        s.execute(
-            update(SiteRollup).where(SiteRollup.site_id == gangnam.id).values(learners_joined=3, learners_started=3, learners_completed=2)
-        )
-    return accounts, (mapo, gangnam, high)
+        make_account(s, "lee", Role.PRINCIPAL, sites["H0001"])
+    return accounts, sites
 
 
-def test_scopes(database, three_sites) -> None:
-    accounts, _ = three_sites
+def test_scopes(database, five_sites, campaign26) -> None:
+    accounts, _ = five_sites
     with database.reading() as s:
-        assert list(site_table(s, accounts["all"], "test-campaign")["code"]) == ["H0001", "M0001", "M0002"]
-        assert list(site_table(s, accounts["gangnam"], "test-campaign")["code"]) == ["M0002"]
+        assert list(site_table(s, accounts["all"], "test-campaign")["code"]) == ["E0001", "H0001", "M0001", "M0002", "M0003"]
+        assert list(site_table(s, accounts["gangnam"], "test-campaign")["code"]) == ["E0001", "M0002", "M0003"]
         assert list(site_table(s, accounts["principal"], "test-campaign")["code"]) == ["M0001"]
+        with pytest.raises(NotAllowed):
+            campaign_report(s, accounts["principal"], campaign26)
+        with pytest.raises(ServiceError):  # another district's site is "not found" for a district coordinator
+            site_detail(s, accounts["gangnam"], campaign26, "M0001")
 
 
-def test_summary_and_groupings(database, three_sites) -> None:
-    accounts, _ = three_sites
+def test_statuses_targets_and_projection_hand_computed(database, five_sites, campaign26) -> None:
+    accounts, _ = five_sites
+    with clock.frozen_at(TODAY), database.reading() as s:
+        report = campaign_report(s, accounts["all"], campaign26)
+    status = dict(zip(report.sites["code"], report.sites["status"], strict=True))
+    # Where completion should be today: 80% x 275/292 = 75.34%.
+    assert status == {"E0001": "not_started", "H0001": "complete", "M0001": "behind", "M0002": "behind", "M0003": "on_track"}
+    targets = {(t.target.audience, t.target.metric): t for t in report.targets}
+    completed = targets[("students", "completed")]
+    assert (completed.numerator, completed.denominator) == (542, 1500)
+    assert completed.expected_now == pytest.approx(0.8 * 275 / 292)
+    assert completed.state == TargetState.BEHIND  # 36.1% < 75.3%
+    principal = targets[("principal", "certified")]
+    assert (principal.numerator, principal.denominator, principal.state) == (1, 5, TargetState.MISSED)  # due 2026-06-30
+    assert targets[("students", "started")].numerator == 598
+    assert targets[("staff", "completed")].state == TargetState.NO_DATA or targets[("staff", "completed")].denominator == 1
+    assert report.phase == Phase.RUNNING
+
+
+def test_an_ended_campaign_reports_final_figures_not_overdue(database, five_sites, campaign26) -> None:
+    accounts, _ = five_sites
+    with clock.frozen_at(dt.datetime(2027, 3, 15, tzinfo=dt.UTC)), database.reading() as s:
+        report = campaign_report(s, accounts["all"], campaign26)
+    assert report.phase == Phase.ENDED
+    assert {t.state for t in report.targets} <= {TargetState.MET, TargetState.MISSED, TargetState.NO_DATA}
+
+
+def test_complementary_suppression_and_groups(database, five_sites, campaign26) -> None:
+    accounts, _ = five_sites
+    with clock.frozen_at(TODAY), database.reading() as s:
+        report = campaign_report(s, accounts["all"], campaign26)
+    kinds = dict(zip(report.sites["code"], report.shown.kinds["learners_completed"], strict=True))
+    # M0002's 2 is small; Gangnam's subtotal (232) is shown, so M0003's 230 is hidden as its complement.
+    assert kinds == {"E0001": 0, "H0001": 0, "M0001": 0, "M0002": PRIMARY, "M0003": COMPLEMENTARY}
+    districts = by_group(report, "district").set_index("district")
+    assert districts.loc["Gangnam-gu", "learners_completed"] == 232 and districts.loc["Gangnam-gu", "sites"] == 3
+    assert districts.loc["Gangnam-gu", "status_not_started"] == 1
+    assert districts.loc["Mapo-gu", "principal_certification"] == 0.5
+
+
+def test_filters_and_search_in_either_language(database, five_sites, campaign26) -> None:
+    accounts, _ = five_sites
+    with clock.frozen_at(TODAY), database.reading() as s:
+        report = campaign_report(s, accounts["all"], campaign26)
+    assert list(filter_sites(report, search="강남")["code"]) == ["E0001", "M0002", "M0003"]
+    assert list(filter_sites(report, search="gangnam")["code"]) == ["E0001", "M0002", "M0003"]
+    assert list(filter_sites(report, districts=["Gangnam-gu"], statuses=["not_started"], certified=False)["code"]) == ["E0001"]
+    assert list(filter_sites(report, search="h0001")["code"]) == ["H0001"]
+    assert list(filter_sites(report, site_types=["high"], certified=True)["code"]) == ["H0001"]
+    shown = filter_sites(report, search="M0002")
+    assert pd.isna(shown.iloc[0]["learners_completed"]) and pd.isna(shown.iloc[0]["student_completion"])
+
+
+def test_over_time_pools_small_days_and_a_live_completion_shows(database, fixture_catalog, test_campaign) -> None:
+    with database.transaction() as s:
+        site = make_site(s)
+        coord = make_account(s, "coord", Role.COORDINATOR)
+        teacher = make_account(s, "kim", Role.TEACHER, site)
+        learners = make_learners(s, make_class(s, teacher), 7)
+    module = fixture_catalog.modules["test-lesson"]
+    days = [dt.datetime(2025, 4, d, 3, tzinfo=dt.UTC) for d in (1, 1, 2, 3, 3, 3, 4)]
+    for learner, moment in zip(learners, days, strict=True):
+        with clock.frozen_at(moment), database.transaction() as s:
+            record_module_progress(s, s.merge(learner), test_campaign, module, sections_done=99, completed=True)
+    with clock.frozen_at(dt.datetime(2025, 4, 5, tzinfo=dt.UTC)), database.reading() as s:
+        series = completions_over_time(s, s.merge(coord), test_campaign).set_index("day")
+    # The test campaign asks for the lesson and a quiz: nobody finished; module completions are per day.
+    assert series["completed"].sum() == 0
     with database.reading() as s:
-        sites = site_table(s, accounts["all"], "test-campaign")
-    summary = campaign_summary(sites)
-    assert summary["sites"] == 3 and summary["sites_started"] == 2
-    assert summary["learners_completed"] == 62 and summary["principals"] == 1
-    by_district = completion_by(sites, "district", k=5).set_index("district")
-    assert by_district.loc["Mapo-gu", "learners_completed"] == 60
-    assert pd.isna(by_district.loc["Gangnam-gu", "learners_completed"])  # 2 < k: suppressed
-    lagging = lagging_sites(sites, k=5)
-    assert list(lagging["code"]) == ["H0001", "M0002", "M0001"]  # not started first
-    assert pd.isna(lagging.set_index("code").loc["M0002", "student_completion"])
+        rollup = s.get(SiteRollup, ("test-campaign", site.id))
+        assert rollup.module_completions == 7 and rollup.last_activity_at is not None
 
 
-def test_suppression_keeps_zero_and_large_counts() -> None:
+def test_question_errors_hide_questions_below_k(database, fixture_catalog, test_campaign) -> None:
+    from safeclass.content.models import CheckSection
+
+    module = fixture_catalog.modules["test-lesson"]
+    check = module.sections_of(CheckSection)[0]
+    right = next(i for i, c in enumerate(check.choices) if c.correct)
+    wrong = next(i for i, c in enumerate(check.choices) if not c.correct)
+    with database.transaction() as s:
+        site = make_site(s)
+        coord = make_account(s, "coord", Role.COORDINATOR)
+        teacher = make_account(s, "kim", Role.TEACHER, site)
+        learners = make_learners(s, make_class(s, teacher, Level.MIDDLE), 12)
+        for n, learner in enumerate(learners):
+            record_check_answer(s, learner, test_campaign, module, check_id=check.id, choice_index=wrong if n < 6 else right)
+    with database.reading() as s:
+        frame = question_errors(s, s.merge(coord), test_campaign, fixture_catalog, "en")
+        row = frame[frame["question_id"] == check.id].iloc[0]
+        assert (row["responses"], row["wrong"], row["error_rate"]) == (12, 6, 0.5)
+        assert row["top_wrong_answer"] == check.choices[wrong].text.en
+        assert row["correct_answer"] == check.choices[right].text.en
+        gangnam = make_account(s, "gcoord", Role.COORDINATOR, district="Gangnam-gu")
+        assert question_errors(s, gangnam, test_campaign, fixture_catalog, "en").empty  # not their district's learners
+
+
+def test_site_detail_shows_classes_principals_and_staff(database, five_sites, campaign26) -> None:
+    accounts, _ = five_sites
+    with database.reading() as s:
+        detail = site_detail(s, accounts["all"], campaign26, "M0001")
+    assert list(detail.principals["username"]) == ["park"] and not detail.principals["certified"].any()
+    assert detail.staff_total == 1
+    assert detail.learners_completed == "60"
+    with database.reading() as s:
+        assert site_detail(s, accounts["all"], campaign26, "M0002").learners_completed == "<5"
+
+
+def test_suppress_small_for_single_figures() -> None:
     frame = pd.DataFrame({"learners_joined": [0, 1, 4, 5, 300]})
     assert suppress_small(frame, 5)["learners_joined"].tolist() == [0, pd.NA, pd.NA, 5, 300]
 
 
-def test_class_progress_is_for_site_staff_only(database, three_sites) -> None:
-    accounts, _ = three_sites
+def test_class_progress_is_for_site_staff_only(database, five_sites) -> None:
+    accounts, _ = five_sites
     with database.transaction() as s:
         group = make_class(s, accounts["teacher"])
         make_learners(s, group, 6)
@@ -75,8 +204,8 @@ def test_class_progress_is_for_site_staff_only(database, three_sites) -> None:
             class_progress(s, accounts["all"], "test-campaign", k=5)
 
 
-def test_class_view_counts_students_who_chose_the_alternative(database, three_sites, fixture_catalog, test_campaign) -> None:
-    accounts, _ = three_sites
+def test_class_view_counts_students_who_chose_the_alternative(database, five_sites, fixture_catalog, test_campaign) -> None:
+    accounts, _ = five_sites
     lesson = fixture_catalog.modules["test-lesson"]
     with database.transaction() as s:
         learners = make_learners(s, make_class(s, accounts["teacher"]), 8)
