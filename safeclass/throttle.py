@@ -1,4 +1,4 @@
-"""Sliding-window limits on failed guesses (student PINs, class codes), stored in the database.
+"""Sliding-window limits on failed guesses (student PINs, class codes, certificate codes), stored in the database.
 
 Every replica sees the same counts because they live in ``throttle_event``. The check and the record of a
 failure happen in the caller's one transaction, serialised per key (SQLite's write lock; a PostgreSQL
@@ -41,6 +41,9 @@ LIMITS: dict[str, tuple[Limit, ...]] = {
     # Unknown class codes from one address: 31^6 codes cannot be swept at 300 an hour; a class that
     # mistypes the code on the board still gets in.
     "join_code": (Limit(30, MINUTE), Limit(300, 60 * MINUTE)),
+    # Unknown certificate codes from one address on the public verify page: 2^80 codes cannot be guessed
+    # anyway; this stops a script hammering the page, while a person mistyping a code waits a minute.
+    "verify": (Limit(10, MINUTE), Limit(60, 60 * MINUTE)),
 }
 
 
