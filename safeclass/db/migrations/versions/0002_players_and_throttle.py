@@ -45,12 +45,8 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["account_id"], ["account.id"], name=op.f("fk_check_answer_account_id_account"), ondelete="CASCADE"),
         sa.ForeignKeyConstraint(["learner_id"], ["learner.id"], name=op.f("fk_check_answer_learner_id_learner"), ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_check_answer")),
-        sa.UniqueConstraint(
-            "learner_id", "campaign_id", "module_id", "check_id", name=op.f("uq_check_answer_learner_id_campaign_id_module_id_check_id")
-        ),
-        sa.UniqueConstraint(
-            "account_id", "campaign_id", "module_id", "check_id", name=op.f("uq_check_answer_account_id_campaign_id_module_id_check_id")
-        ),
+        sa.UniqueConstraint("learner_id", "campaign_id", "module_id", "check_id", name=op.f("uq_check_answer_learner_id_campaign_id_module_id_check_id")),
+        sa.UniqueConstraint("account_id", "campaign_id", "module_id", "check_id", name=op.f("uq_check_answer_account_id_campaign_id_module_id_check_id")),
     )
     with op.batch_alter_table("check_answer", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_check_answer_campaign_id"), ["campaign_id"], unique=False)
