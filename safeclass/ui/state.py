@@ -12,6 +12,10 @@ SEAT_FORGOTTEN = "student.seat_forgotten"  # this session left its seat: ignore 
 COOKIE_PENDING = "auth.cookie_pending"  # set the sign-in cookie on the next run, when the component can render
 COOKIE_DELETE_PENDING = "auth.cookie_delete_pending"
 FLASH = "app.flash"  # a message to show once on the next page
+ACCOUNT_CHANGED = "account.changed"  # the password was changed in this session: the confirmation stays on screen
+STAFF_NEW_PASSWORD = "staff.new_password"  # a new teacher's one-time password, shown until the principal hides it
+VERIFY_RESULT = "verify.result"  # the certificate looked up on the verify page (code and what it showed)
+SEATS_FLASH = "seats.flash"  # the confirmation of the last class or seat action
 
 # Keys owned by streamlit-authenticator; listed so nobody reuses them.
 AUTH_STATUS = "authentication_status"
