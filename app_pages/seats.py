@@ -51,7 +51,7 @@ table = pd.DataFrame(
         t("seats.status"): [_status(s) for s in seats],
         t("seats.joined_at"): [_when(s.joined_at) for s in seats],
         t("seats.last_active"): [_when(s.last_active_at) for s in seats],
-        t("seats.modules_completed"): [s.modules_completed if s.joined else None for s in seats],
+        t("seats.modules_completed"): [str(s.modules_completed) if s.joined else "" for s in seats],  # blank, never "None"
     }
 )
 st.dataframe(table, hide_index=True, width="stretch")

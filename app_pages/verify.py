@@ -20,8 +20,11 @@ flash = st.session_state.pop(state.FLASH, None)
 if flash:
     st.success(flash)
 from_link = normalize_code(st.query_params.get("code", ""))
+if from_link and st.session_state.get(state.VERIFY_LINKED) != from_link:
+    st.session_state[state.VERIFY_CODE] = group_code(from_link)
+    st.session_state[state.VERIFY_LINKED] = from_link
 with st.form("verify.form"):
-    typed = st.text_input(t("verify.code"), value=group_code(from_link) if from_link else "", placeholder=t("verify.code_placeholder"))
+    typed = st.text_input(t("verify.code"), key=state.VERIFY_CODE, placeholder=t("verify.code_placeholder"))
     submitted = st.form_submit_button(t("verify.submit"), type="primary")
 if submitted:
     from_link = normalize_code(typed)
@@ -29,6 +32,7 @@ if submitted:
         st.error(t("verify.empty"))
         st.stop()
     st.query_params["code"] = from_link  # the address bar now links to this very certificate
+    st.session_state[state.VERIFY_LINKED] = from_link
 
 shown = st.session_state.get(state.VERIFY_RESULT)
 # Look a code up when it is asked for, not on every rerun: a language switch must not count as another try.

@@ -153,6 +153,8 @@ def test_principal_changes_the_one_time_password_downloads_the_certificate_and_v
     visitor.goto(f"{server['url']}/verify?code={code}")
     expect(visitor.get_by_text("유효한 인증서입니다.").first).to_be_visible()
     expect(visitor.get_by_text("김민지").first).to_be_visible()
+    expect(visitor.get_by_role("textbox", name="확인 코드")).to_have_value(f"{code[:4]}-{code[4:8]}-{code[8:12]}-{code[12:]}")
+    visitor.screenshot(path=server["artifacts"] / "verify.png", full_page=True)
     visitor.context.close()
 
 
@@ -164,6 +166,7 @@ def test_teacher_creates_a_class_a_student_joins_and_the_teacher_resets_that_sea
     created = page.get_by_text("'5반' 학급을 만들었습니다", exact=False).first
     expect(created).to_be_visible()
     code = created.inner_text().rsplit(":", 1)[1].strip()
+    page.screenshot(path=server["artifacts"] / "classes.png", full_page=True)
 
     student = browser.new_context(locale="ko-KR").new_page()
     student.goto(server["url"])
@@ -179,6 +182,9 @@ def test_teacher_creates_a_class_a_student_joins_and_the_teacher_resets_that_sea
     _settled(page)
     page.get_by_role("button", name="비밀번호 재설정").click()
     expect(page.get_by_text("3번 자리의 비밀번호를 지웠습니다", exact=False).first).to_be_visible()
+    _settled(page)
+    expect(page.get_by_test_id("stDataFrame")).to_be_visible()
+    page.screenshot(path=server["artifacts"] / "seats.png", full_page=True)
 
     student.reload()  # the remembered seat no longer opens: the student joins again and chooses a new PIN
     expect(student.get_by_role("heading", name="수업 참여하기")).to_be_visible()
