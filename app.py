@@ -40,11 +40,15 @@ def page(name: str, title: str, icon: str, default: bool = False, visibility: st
 
 
 help_page = page("help", "nav.help", ":material/support:")
+verify_page = page("verify", "verify.nav", ":material/verified:")  # public: the certificate's QR code opens it
 account = gate.account
 if account is not None and account.must_change_password:
     pages = [page("account", "nav.account", ":material/key:", default=True)]
 elif account is not None:
     role = Role(account.role)
+    classes = page("classes", "seats.nav", ":material/qr_code_2:", default=role == Role.TEACHER)
+    seats = page("seats", "seats.seat_list", ":material/event_seat:")
+    attest = page("attest", "attest.nav", ":material/co_present:")
     staff = {
         Role.COORDINATOR: [
             page("dashboard", "nav.dashboard", ":material/monitoring:", default=True),
@@ -64,12 +68,18 @@ elif account is not None:
         Role.PRINCIPAL: [
             page("site", "nav.site", ":material/school:", default=True),
             page("training", "nav.training", ":material/local_library:"),
-            page("classes", "nav.classes", ":material/qr_code_2:"),
-            page("projector", "nav.projector", ":material/co_present:"),
+            classes,
+            seats,
+            attest,
+            page("projector", "nav.projector", ":material/present_to_all:"),
+            page("staff", "staff.nav", ":material/group:"),
+            page("certificate", "certificate.nav", ":material/workspace_premium:"),
         ],
         Role.TEACHER: [
-            page("classes", "nav.classes", ":material/qr_code_2:", default=True),
-            page("projector", "nav.projector", ":material/co_present:"),
+            classes,
+            seats,
+            attest,
+            page("projector", "nav.projector", ":material/present_to_all:"),
             page("training", "nav.training", ":material/local_library:"),
         ],
     }[role]
@@ -78,16 +88,22 @@ elif account is not None:
             page("lesson", "nav.lesson", ":material/auto_stories:", visibility="hidden"),
             page("quiz", "nav.quiz", ":material/quiz:", visibility="hidden"),
         ]
-    pages = {t("nav.section_staff"): [*staff, page("account", "nav.account", ":material/key:")], "": [help_page]}
+    pages = {t("nav.section_staff"): [*staff, page("account", "nav.account", ":material/key:")], "": [verify_page, help_page]}
 elif learner_id is not None:
     pages = [
         page("student_home", "nav.student_home", ":material/menu_book:", default=True),
         page("lesson", "nav.lesson", ":material/auto_stories:", visibility="hidden"),
         page("quiz", "nav.quiz", ":material/quiz:", visibility="hidden"),
         help_page,
+        page("verify", "verify.nav", ":material/verified:", visibility="hidden"),
     ]
 else:
-    pages = [page("join", "nav.join", ":material/login:", default=True), page("sign_in", "nav.sign_in", ":material/badge:"), help_page]
+    pages = [
+        page("join", "nav.join", ":material/login:", default=True),
+        page("sign_in", "nav.sign_in", ":material/badge:"),
+        help_page,
+        verify_page,
+    ]
 
 if account is not None:
     st.sidebar.caption(f"{account.display_name} · {t('role.' + account.role)}")

@@ -2,9 +2,9 @@
 
 import streamlit as st
 
-from safeclass.services import ServiceError
 from safeclass.services.accounts import change_password
-from safeclass.ui import resources, state
+from safeclass.ui import state
+from safeclass.ui.actions import run_action
 from safeclass.ui.context import context
 from safeclass.ui.i18n import t
 
@@ -12,9 +12,9 @@ ctx = context()
 viewer = ctx.account
 st.title(t("account.title"))
 st.caption(t("account.who", name=viewer.display_name, role=t(f"role.{viewer.role}")))
-flash = st.session_state.pop(state.FLASH, None)
-if flash:
-    st.success(flash)
+# Kept for the session, not popped once: the cookie renewal reruns the page, which would wipe a one-shot message.
+if st.session_state.get(state.ACCOUNT_CHANGED):
+    st.success(t("account.changed"), icon=":material/check_circle:")
 if viewer.must_change_password:
     st.warning(t("account.must_change"), icon=":material/key:")
 
@@ -23,16 +23,11 @@ with st.form("account.form"):
     new = st.text_input(t("account.new"), type="password", autocomplete="new-password")
     confirm = st.text_input(t("account.confirm"), type="password", autocomplete="new-password")
     submitted = st.form_submit_button(t("account.submit"), type="primary")
+st.caption(t("staff.policy"))
 if submitted:
     if new != confirm:
         st.error(t("account.mismatch"))
-    else:
-        try:
-            with resources.database().transaction() as session:
-                change_password(session, viewer.id, current=current, new=new)
-        except ServiceError as exc:
-            st.error(t(f"error.{exc.code}", **exc.params))
-        else:
-            ctx.gate.renew_cookie()
-            st.session_state[state.FLASH] = t("account.changed")
-            st.rerun()
+    elif run_action(lambda s: change_password(s, viewer.id, current=current, new=new) or True) is not None:
+        ctx.gate.renew_cookie()
+        st.session_state[state.ACCOUNT_CHANGED] = True
+        st.rerun()

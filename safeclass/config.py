@@ -45,3 +45,17 @@ def quick_exit_url() -> str:
 def trust_forwarded_for() -> bool:
     """Whether a proxy in front sets X-Forwarded-For (``SAFECLASS_TRUST_PROXY=1``); otherwise it could be forged."""
     return os.environ.get("SAFECLASS_TRUST_PROXY", "").lower() in {"1", "true", "yes"}
+
+
+# Where people reach this deployment; printed in QR codes on certificates and join slips.
+DEFAULT_PUBLIC_URL = "http://localhost:8501"
+
+
+def public_url() -> str:
+    """The address people open SafeClass at (``SAFECLASS_PUBLIC_URL``, no trailing slash), for printed links and QR codes."""
+    return (os.environ.get("SAFECLASS_PUBLIC_URL") or DEFAULT_PUBLIC_URL).rstrip("/")
+
+
+def verify_url(code: str) -> str:
+    """The public verification page of a certificate code."""
+    return f"{public_url()}/verify?code={code}"

@@ -16,6 +16,8 @@ from safeclass.db.models import Account, Learner, Site
 from safeclass.domain import Role
 from safeclass.services import NotAllowed, ServiceError
 
+SITE_STAFF = (Role.TEACHER, Role.PRINCIPAL)
+
 
 class OwnedRecord(Protocol):
     """A row that belongs to one learner or one staff account."""
@@ -74,17 +76,27 @@ def site_scope(actor: Account, action: str) -> SiteScope:
 
 
 def require_site_staff(actor: Account, site_id: int | None, action: str) -> None:
-    """Only a teacher or principal of ``site_id`` may act at it (open a class, attest a lesson, manage seats)."""
-    if not isinstance(actor, Account) or actor.role not in (Role.TEACHER, Role.PRINCIPAL) or actor.site_id is None:
+    """Only an active teacher or principal of ``site_id`` may act at it (open a class, attest a lesson, manage seats)."""
+    if not isinstance(actor, Account) or not actor.active or actor.role not in SITE_STAFF:
         raise NotAllowed(action)
-    if site_id is None or actor.site_id != site_id:
+    if actor.site_id is None or site_id is None or actor.site_id != site_id:
         raise NotAllowed(action)
 
 
 def require_principal_of(actor: Account, site_id: int | None, action: str) -> None:
-    """Only the principal of ``site_id`` (e.g. to manage its staff accounts)."""
-    if not isinstance(actor, Account) or actor.role != Role.PRINCIPAL or actor.site_id is None or actor.site_id != site_id:
+    """Only the active principal of ``site_id`` (staff accounts are the principal's)."""
+    require_site_staff(actor, site_id, action)
+    if actor.role != Role.PRINCIPAL:
         raise NotAllowed(action)
+
+
+def require_oversight(actor: Account, site: Site, action: str) -> None:
+    """Only an admin, a campaign-wide coordinator, or the coordinator of ``site``'s district."""
+    if not isinstance(actor, Account) or not actor.active:
+        raise NotAllowed(action)
+    if actor.role == Role.ADMIN or (actor.role == Role.COORDINATOR and actor.district in (None, site.district)):
+        return
+    raise NotAllowed(action)
 
 
 def require_admin(actor: Account, action: str) -> None:

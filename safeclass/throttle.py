@@ -1,4 +1,4 @@
-"""Sliding-window limits on failed guesses (student PINs, class codes), stored in the database.
+"""Sliding-window limits on failed guesses (student PINs, class codes, certificate codes), stored in the database.
 
 Every replica sees the same counts because they live in ``throttle_event``. The check and the record of a
 failure happen in the caller's one transaction, serialised per key (SQLite's write lock; a PostgreSQL
@@ -48,6 +48,9 @@ LIMITS: dict[str, tuple[Limit, ...]] = {
     # One username across the addresses that already failed for it (a spread-out attack); an address with
     # no failure for this username is not held by this limit, so the owner is never locked out by others.
     "signin_user": (Limit(20, 15 * MINUTE),),
+    # Unknown certificate codes from one address on the public verify page: 2^80 codes cannot be guessed
+    # anyway; this stops a script hammering the page, while a person mistyping a code waits a minute.
+    "verify": (Limit(10, MINUTE), Limit(60, 60 * MINUTE)),
 }
 
 

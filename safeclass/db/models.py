@@ -61,6 +61,8 @@ class ClassGroup(Base):
     """A class that students join with a code; its level decides which lessons they see."""
 
     __tablename__ = "class_group"
+    # A repeated label at the same site in the same campaign is refused, never a silent second class.
+    __table_args__ = (UniqueConstraint("site_id", "campaign_id", "label"),)
 
     id: Mapped[intpk]
     site_id: Mapped[int] = mapped_column(ForeignKey("site.id"), index=True)
@@ -72,6 +74,10 @@ class ClassGroup(Base):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"))
     created_at: Mapped[created_at]
     closed_at: Mapped[dt.datetime | None]
+    # Students the class has (seats listed, the ceiling of an attested lesson's attendance).
+    expected_size: Mapped[int | None]
+    # The last day the join code admits new seats (students already seated keep theirs).
+    expires_on: Mapped[dt.date | None] = mapped_column(Date)
 
     site: Mapped[Site] = relationship()
 
@@ -213,6 +219,35 @@ class LessonAttestation(Base):
     delivered_on: Mapped[dt.date] = mapped_column(Date)
     students_present: Mapped[int]
     created_at: Mapped[created_at]
+
+
+class Certificate(Base):
+    """A principal's certificate for one campaign: what it was earned on, frozen when it was issued.
+
+    ``code`` is the public verification code (80 random bits); name and site are copied so the
+    certificate says what it said on the day it was printed, even if the account or roster changes.
+    """
+
+    __tablename__ = "certificate"
+    __table_args__ = (UniqueConstraint("account_id", "campaign_id"),)
+
+    id: Mapped[intpk]
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id"), index=True)
+    campaign_id: Mapped[campaign_id]
+    site_id: Mapped[int] = mapped_column(ForeignKey("site.id"))
+    holder_name: Mapped[str] = mapped_column(String(100))
+    site_name: Mapped[str] = mapped_column(String(200))
+    site_code: Mapped[str] = mapped_column(String(32))
+    # [{"id": module or quiz id, "hash": content version it was completed on}], in assignment order.
+    items: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
+    content_version: Mapped[content_hash]
+    issued_at: Mapped[created_at]
+    issued_on: Mapped[dt.date] = mapped_column(Date)
+    expires_on: Mapped[dt.date] = mapped_column(Date)
+    revoked_at: Mapped[dt.datetime | None]
+    revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"))
+    revoked_reason: Mapped[str | None] = mapped_column(String(200))
 
 
 class SiteRollup(Base):

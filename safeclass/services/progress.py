@@ -13,7 +13,7 @@ from safeclass.content.models import Assignment, Campaign, CheckSection, Module,
 from safeclass.db.base import utcnow
 from safeclass.db.models import Account, CheckAnswer, ClassGroup, Learner, LessonAttestation, ModuleProgress, QuizAttempt, ScenarioChoice
 from safeclass.domain import Role
-from safeclass.services import ServiceError
+from safeclass.services import NotAllowed, ServiceError
 from safeclass.services.rollups import bump
 
 Participant = Learner | Account
@@ -205,12 +205,17 @@ def attest_lesson(
     students_present: int,
 ) -> LessonAttestation:
     """Record that a lesson was taught to a whole class without devices; re-attesting corrects the record."""
+    from safeclass.services.classes import class_capacity  # classes imports this module
+
     permissions.require_site_staff(teacher, class_group.site_id, "attest_lesson")
+    if class_group.campaign_id != campaign.id:
+        raise NotAllowed("attest_lesson")
     if module.id not in campaign.audiences.students.for_level(class_group.level).modules:
         raise ServiceError("module_not_for_class", module=module.id)
-    if not 1 <= students_present <= 60:
-        raise ServiceError("students_present_range")
-    if delivered_on > clock.today() or delivered_on < campaign.period.start:
+    capacity = class_capacity(class_group)
+    if not 1 <= students_present <= capacity:
+        raise ServiceError("students_present_range", max=capacity)
+    if delivered_on > min(clock.today(), campaign.period.end) or delivered_on < campaign.period.start:
         raise ServiceError("delivered_on_range", start=campaign.period.start.isoformat())
     row = session.scalar(
         select(LessonAttestation).where(LessonAttestation.class_group_id == class_group.id, LessonAttestation.module_id == module.id)

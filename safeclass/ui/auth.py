@@ -96,7 +96,7 @@ class Gate:
     def _revoked_since_sign_in(account: Account) -> bool:
         since = st.session_state.get(state.AUTH_SINCE)
         revoked = account.sessions_revoked_at
-        return revoked is not None and (since is None or revoked.timestamp() >= since)
+        return revoked is not None and (since is None or revoked.timestamp() > since)
 
     def _from_cookie(self) -> None:
         token = self.authenticator.cookie_controller.get_cookie()

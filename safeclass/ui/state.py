@@ -14,6 +14,12 @@ COOKIE_PENDING = "auth.cookie_pending"  # set the sign-in cookie on the next run
 COOKIE_DELETE_PENDING = "auth.cookie_delete_pending"
 AUTH_SINCE = "auth.since"  # when this session signed in (POSIX time): revocations after it end the session
 FLASH = "app.flash"  # a message to show once on the next page
+ACCOUNT_CHANGED = "account.changed"  # the password was changed in this session: the confirmation stays on screen
+STAFF_NEW_PASSWORD = "staff.new_password"  # a new teacher's one-time password, shown until the principal hides it
+VERIFY_CODE = "verify.code"  # the code field, filled from ?code= when the QR code opened the page
+VERIFY_LINKED = "verify.linked"  # the ?code= already copied into the field (typing over it is not undone)
+VERIFY_RESULT = "verify.result"  # the certificate looked up on the verify page (code and what it showed)
+SEATS_FLASH = "seats.flash"  # the confirmation of the last class or seat action
 
 # Coordinator and admin pages (widget keys: their values survive the overview's 30 s reruns).
 SITES_SEARCH = "sites.search"

@@ -60,7 +60,7 @@ def test_wrong_password_is_refused_and_repeated_failures_lock(app_env) -> None:
 
 
 @pytest.mark.parametrize(
-    ("username", "title"), [("coord", "캠페인 현황"), ("park", "우리 학교 현황"), ("kim", "학급 코드"), ("root", "콘텐츠 상태")]
+    ("username", "title"), [("coord", "캠페인 현황"), ("park", "우리 학교 현황"), ("kim", "학급과 좌석"), ("root", "콘텐츠 상태")]
 )
 def test_each_role_lands_on_its_own_page(app_env, username, title) -> None:
     at = _sign_in(_app(), username)

@@ -1,0 +1,205 @@
+"""Staff journeys of issue 8 in a real browser: certification with a one-time password, seats, attestation."""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+from pypdf import PdfReader
+
+from safeclass.content import load_catalog
+from safeclass.db.engine import Database
+from safeclass.domain import Role
+from safeclass.services.accounts import create_account
+from safeclass.services.progress import record_module_progress
+from tests.conftest import ROOT, require
+from tests.e2e.conftest import CHROMIUM, _free_port
+from tests.factories import PASSWORD, make_account, make_class, make_site
+from tests.services.test_progress import take_quiz
+
+pytestmark = pytest.mark.e2e
+expect.set_options(timeout=20_000)
+VALID = ROOT / "tests" / "content" / "valid"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> Iterator[dict]:
+    """The app on the fixture content (campaign still running), a principal with a one-time password whose training is done."""
+    require(Path(CHROMIUM).exists(), f"no Chromium at {CHROMIUM} (apt-get install chromium)")
+    folder = tmp_path_factory.mktemp("e2e-staff")
+    content = folder / "content"
+    shutil.copytree(VALID, content)
+    campaign_file = content / "campaigns" / "test-campaign" / "campaign.yaml"
+    # The fixture campaign's dates are fixed in the past; this journey needs one that is running today.
+    campaign_file.write_text(campaign_file.read_text().replace("end: 2026-02-28", "end: 2099-12-31"), encoding="utf-8")
+    catalog = load_catalog(content).require_ok()
+    campaign = catalog.campaigns["test-campaign"]
+    shutil.copy(sqlite_template, folder / "e2e.db")
+    url = f"sqlite:///{folder / 'e2e.db'}"
+    database = Database(url)
+    with database.transaction() as s:
+        site = make_site(s, code="M0001")
+        principal, one_time = create_account(s, username="kim.principal", display_name="김민지", role=Role.PRINCIPAL, site_code="M0001")
+        teacher = make_account(s, "teacher", Role.TEACHER, site)
+        code = make_class(s, teacher, label="2-3").join_code
+    # The training player is not under test here: the principal's modules are completed through the services.
+    with database.transaction() as s:
+        record_module_progress(s, principal, campaign, catalog.modules["test-training"], sections_done=1, completed=True)
+    take_quiz(database, principal, campaign, catalog.quizzes["test-certification"], {"report": False})
+    database.dispose()
+    port = _free_port()
+    env = {**os.environ, "DATABASE_URL": url, "SAFECLASS_COOKIE_KEY": "e2e-" + "k" * 28, "SAFECLASS_CONTENT": str(content)}
+    env["SAFECLASS_PUBLIC_URL"] = f"http://127.0.0.1:{port}"
+    env.pop("SAFECLASS_DEMO", None)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port), "--server.headless", "true"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    break
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                pytest.fail(f"streamlit did not start: {process.stderr.read().decode()[-2000:]}")
+            time.sleep(0.5)
+    yield {"url": base, "join_code": code, "one_time": one_time, "artifacts": folder}
+    process.terminate()
+    process.wait(timeout=20)
+
+
+def _settled(page) -> None:
+    page.wait_for_timeout(300)
+    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0)
+
+
+def _at(page, heading: str, *, after_sign_in: bool = False) -> None:
+    """Wait until the page with ``heading`` has finished its runs (Streamlit keeps stale elements while it reruns)."""
+    expect(page.get_by_role("heading", name=heading)).to_be_visible()
+    _settled(page)
+    if after_sign_in:
+        page.wait_for_timeout(1500)  # the sign-in cookie is written on one more run
+        _settled(page)
+
+
+def _sign_in(page, username: str, password: str) -> None:
+    expect(page.get_by_role("heading", name="수업 참여하기")).to_be_visible()
+    _settled(page)
+    page.get_by_role("link", name="교직원 로그인").click()
+    expect(page.get_by_role("heading", name="교직원 로그인")).to_be_visible()
+    page.get_by_label("아이디").fill(username)
+    page.get_by_label("비밀번호").fill(password)
+    page.get_by_role("button", name="로그인").click()
+
+
+def _join(page, code: str, seat: str, pin: str) -> None:
+    expect(page.get_by_role("heading", name="수업 참여하기")).to_be_visible()
+    _settled(page)
+    page.get_by_role("textbox", name="학급 코드").fill(code)
+    page.get_by_role("textbox", name="내 번호").fill(seat)
+    page.get_by_label("비밀번호 4자리").fill(pin)
+    page.get_by_role("button", name="참여하기").click()
+
+
+def test_principal_changes_the_one_time_password_downloads_the_certificate_and_verifies_it(page, browser, server) -> None:
+    _sign_in(page, "kim.principal", server["one_time"])
+    _at(page, "내 계정", after_sign_in=True)
+    expect(page.get_by_text("처음 로그인했습니다", exact=False).first).to_be_visible()
+    page.get_by_label("현재 비밀번호").fill(server["one_time"])
+    page.get_by_label("새 비밀번호 (10자 이상)").fill("1111111111")
+    page.get_by_label("새 비밀번호 확인").fill("1111111111")
+    page.get_by_test_id("stFormSubmitButton").get_by_role("button", name="비밀번호 변경").click()
+    expect(page.get_by_text("같은 글자나 같은 묶음을 되풀이한 비밀번호는 쓸 수 없습니다", exact=False).first).to_be_visible()
+    page.get_by_label("현재 비밀번호").fill(server["one_time"])
+    page.get_by_label("새 비밀번호 (10자 이상)").fill("Mapo-gu-2025-spring")
+    page.get_by_label("새 비밀번호 확인").fill("Mapo-gu-2025-spring")
+    page.get_by_test_id("stFormSubmitButton").get_by_role("button", name="비밀번호 변경").click()
+    confirmation = page.get_by_text("비밀번호를 바꿨습니다", exact=False).first
+    expect(confirmation).to_be_visible()
+    _settled(page)
+    page.wait_for_timeout(1500)  # the cookie component reruns the page: the confirmation must survive it
+    expect(confirmation).to_be_visible()
+
+    page.get_by_role("link", name="인증서", exact=True).click()
+    _at(page, "대응 연수 인증서")
+    expect(page.get_by_text("인증서가 발급되었습니다.").first).to_be_visible()
+    code = re.sub(r"[^A-Z2-7]", "", page.get_by_test_id("stCode").first.inner_text())
+    assert len(code) == 16
+    with page.expect_download() as download:
+        page.get_by_role("button", name="인증서 PDF 내려받기").click()
+    pdf_path = server["artifacts"] / "certificate.pdf"
+    download.value.save_as(pdf_path)
+    text = PdfReader(io.BytesIO(pdf_path.read_bytes())).pages[0].extract_text()
+    assert "김민지" in text and f"{code[:4]}-{code[4:8]}-{code[8:12]}-{code[12:]}" in text
+
+    visitor = browser.new_context(locale="ko-KR").new_page()  # anyone, not signed in, as the QR code opens it
+    visitor.goto(f"{server['url']}/verify?code={code}")
+    expect(visitor.get_by_text("유효한 인증서입니다.").first).to_be_visible()
+    expect(visitor.get_by_text("김민지").first).to_be_visible()
+    expect(visitor.get_by_role("textbox", name="확인 코드")).to_have_value(f"{code[:4]}-{code[4:8]}-{code[8:12]}-{code[12:]}")
+    visitor.screenshot(path=server["artifacts"] / "verify.png", full_page=True)
+    visitor.context.close()
+
+
+def test_teacher_creates_a_class_a_student_joins_and_the_teacher_resets_that_seats_pin(page, browser, server) -> None:
+    _sign_in(page, "teacher", PASSWORD)
+    _at(page, "학급과 좌석", after_sign_in=True)
+    page.get_by_role("textbox", name="학급 이름").fill("5반")
+    page.get_by_role("button", name="학급 만들기").first.click()
+    created = page.get_by_text("'5반' 학급을 만들었습니다", exact=False).first
+    expect(created).to_be_visible()
+    code = created.inner_text().rsplit(":", 1)[1].strip()
+    page.screenshot(path=server["artifacts"] / "classes.png", full_page=True)
+
+    student = browser.new_context(locale="ko-KR").new_page()
+    student.goto(server["url"])
+    _join(student, code.lower(), "3", "2580")
+    expect(student.get_by_role("heading", name="내 수업")).to_be_visible()
+    _settled(student)
+    student.wait_for_timeout(1500)  # the seat cookie is written
+
+    page.get_by_role("link", name="좌석 목록").click()
+    _at(page, "좌석 목록")
+    page.get_by_test_id("stSelectbox").first.click()
+    page.get_by_role("option", name=re.compile("5반")).click()
+    _settled(page)
+    page.get_by_role("button", name="비밀번호 재설정").click()
+    expect(page.get_by_text("3번 자리의 비밀번호를 지웠습니다", exact=False).first).to_be_visible()
+    _settled(page)
+    expect(page.get_by_test_id("stDataFrame")).to_be_visible()
+    page.screenshot(path=server["artifacts"] / "seats.png", full_page=True)
+
+    student.reload()  # the remembered seat no longer opens: the student joins again and chooses a new PIN
+    expect(student.get_by_role("heading", name="수업 참여하기")).to_be_visible()
+    _join(student, code, "3", "1357")
+    expect(student.get_by_role("heading", name="내 수업")).to_be_visible()
+    expect(student.get_by_text("3번").first).to_be_visible()
+    student.context.close()
+
+
+def test_teacher_attests_a_lesson(page, server) -> None:
+    _sign_in(page, "teacher", PASSWORD)
+    _at(page, "학급과 좌석", after_sign_in=True)
+    page.get_by_role("link", name="수업 기록").click()
+    _at(page, "기기 없이 한 수업 기록")
+    page.get_by_role("spinbutton", name="참석 학생 수").fill("24")
+    page.get_by_role("button", name="기록하기").click()
+    expect(page.get_by_text("수업을 기록했습니다 (24명)", exact=False).first).to_be_visible()
+    expect(page.get_by_text("따로 셉니다", exact=False).first).to_be_visible()
