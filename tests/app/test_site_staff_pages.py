@@ -23,12 +23,12 @@ def _during_the_campaign():
         yield
 
 
-def _code(app_env) -> str:  # noqa: F811
+def _code(app_env) -> str:
     with app_env.reading() as s:
         return s.scalar(select(ClassGroup.join_code).where(ClassGroup.label == "2-3"))
 
 
-def test_teacher_creates_a_class_and_a_repeat_is_refused_not_duplicated(app_env) -> None:  # noqa: F811
+def test_teacher_creates_a_class_and_a_repeat_is_refused_not_duplicated(app_env) -> None:
     at = _sign_in(_app(), "kim")
     assert at.title[0].value == "학급과 좌석"
     at.number_input[0].set_value(3)
@@ -52,7 +52,7 @@ def test_teacher_creates_a_class_and_a_repeat_is_refused_not_duplicated(app_env)
     assert "다시 열었습니다" in at.success[0].value
 
 
-def test_teacher_resets_a_seats_pin_and_removes_a_seat(app_env) -> None:  # noqa: F811
+def test_teacher_resets_a_seats_pin_and_removes_a_seat(app_env) -> None:
     with app_env.transaction() as s:
         for seat in (4, 7):
             join_class(s, join_code=_code(app_env), seat_number=seat, pin="2580")
@@ -76,7 +76,7 @@ def test_teacher_resets_a_seats_pin_and_removes_a_seat(app_env) -> None:  # noqa
         assert [n for n in s.scalars(select(Learner.seat_number))] == [7]
 
 
-def test_principal_creates_a_teacher_sees_the_password_once_and_deactivates_them(app_env) -> None:  # noqa: F811
+def test_principal_creates_a_teacher_sees_the_password_once_and_deactivates_them(app_env) -> None:
     at = _sign_in(_app(), "park")
     at.switch_page("app_pages/staff.py").run()
     at.text_input[0].input("최선생")
@@ -100,7 +100,7 @@ def test_principal_creates_a_teacher_sees_the_password_once_and_deactivates_them
     assert at.error[0].value == "선생님 이름을 적어 주세요."
 
 
-def _certify(app_env, fixture_catalog, test_campaign) -> None:  # noqa: F811
+def _certify(app_env, fixture_catalog, test_campaign) -> None:
     from tests.services.test_progress import take_quiz
 
     with app_env.transaction() as s:
@@ -109,7 +109,7 @@ def _certify(app_env, fixture_catalog, test_campaign) -> None:  # noqa: F811
     take_quiz(app_env, park, test_campaign, fixture_catalog.quizzes["test-certification"], {"report": False})
 
 
-def test_principal_gets_the_certificate_once_certified_and_anyone_verifies_it(app_env, fixture_catalog, test_campaign) -> None:  # noqa: F811
+def test_principal_gets_the_certificate_once_certified_and_anyone_verifies_it(app_env, fixture_catalog, test_campaign) -> None:
     at = _sign_in(_app(), "park")
     at.switch_page("app_pages/certificate.py").run()
     assert "아직 인증 조건을 채우지 않았습니다" in at.info[0].value
@@ -131,7 +131,7 @@ def test_principal_gets_the_certificate_once_certified_and_anyone_verifies_it(ap
     assert visitor.error[0].value.startswith("이 확인 코드의 인증서를 찾을 수 없습니다")
 
 
-def test_a_coordinator_revokes_on_the_verify_page(app_env, fixture_catalog, test_campaign) -> None:  # noqa: F811
+def test_a_coordinator_revokes_on_the_verify_page(app_env, fixture_catalog, test_campaign) -> None:
     _certify(app_env, fixture_catalog, test_campaign)
     at = _sign_in(_app(), "park")
     at.switch_page("app_pages/certificate.py").run()
@@ -148,7 +148,7 @@ def test_a_coordinator_revokes_on_the_verify_page(app_env, fixture_catalog, test
     assert "취소되었습니다" in at.error[0].value
 
 
-def test_teacher_attests_a_lesson_within_the_class_size(app_env) -> None:  # noqa: F811
+def test_teacher_attests_a_lesson_within_the_class_size(app_env) -> None:
     at = _sign_in(_app(), "kim")
     at.switch_page("app_pages/attest.py").run()
     assert at.title[0].value == "기기 없이 한 수업 기록"
@@ -158,7 +158,7 @@ def test_teacher_attests_a_lesson_within_the_class_size(app_env) -> None:  # noq
     assert at.dataframe[0].value["참석 학생 수"].tolist() == [24]
 
 
-def test_a_weak_new_password_is_refused_with_the_reason_and_the_change_stays_confirmed(app_env) -> None:  # noqa: F811
+def test_a_weak_new_password_is_refused_with_the_reason_and_the_change_stays_confirmed(app_env) -> None:
     at = _sign_in(_app(), "kim")
     at.switch_page("app_pages/account.py").run()
     at.text_input[0].input(PASSWORD)
