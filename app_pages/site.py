@@ -1,42 +1,77 @@
-"""A principal's own site: students joined and completed, principal certification, classes."""
+"""A principal's own site by grade and class: students joined and finished, attested lessons, staff training."""
 
-import pandas as pd
 import streamlit as st
 
 from safeclass import i18n
-from safeclass.services.reports import class_progress, site_table, suppress_small
-from safeclass.ui import resources
+from safeclass.domain import Role
+from safeclass.services.accounts import staff_at_site
+from safeclass.services.reports import site_table
+from safeclass.services.site_report import site_report
+from safeclass.ui.actions import read
 from safeclass.ui.context import context, require_campaign
-from safeclass.ui.i18n import lang, t
+from safeclass.ui.i18n import lang, t, text
 
 ctx = context()
 campaign = require_campaign(ctx)
 viewer = ctx.account
-with resources.database().reading() as session:
-    sites = site_table(session, viewer, campaign.id)  # scoped by the service to the viewer's own site
-    classes = class_progress(session, viewer, campaign.id, campaign.k)
+
+
+def load(session):  # noqa: ANN001
+    sites = site_table(session, viewer, campaign.id)  # the service scopes it to the viewer's own site
+    staff = staff_at_site(session, viewer, campaign) if viewer.role == Role.PRINCIPAL else []
+    return sites, site_report(session, viewer, campaign, ctx.catalog), staff
+
+
+sites, report, staff = read(load)
 row = sites.iloc[0]
-shown = suppress_small(sites, campaign.k).iloc[0]
-
 st.title(t("site.title"))
-st.caption(f"{row['name']} · {row['code']} · {t('site_type.' + row['site_type'])}")
+st.caption(f"{row['name']} · {row['code']} · {t('site_type.' + row['site_type'])} · {text(campaign.title)}")
 
-
-def _count(value) -> str:  # noqa: ANN001
-    return "—" if pd.isna(value) else i18n.number(int(value), lang())  # blank: fewer than k students
-
-
+table = report.classes
 cols = st.columns(4)
 cols[0].metric(t("site.expected"), i18n.number(int(row["expected_students"]), lang()))
-cols[1].metric(t("columns.learners_joined"), _count(shown["learners_joined"]))
-cols[2].metric(t("columns.learners_completed"), _count(shown["learners_completed"]))
+cols[1].metric(t("columns.learners_joined"), table.total_text("learners_joined", lambda v: i18n.number(int(v), lang())))
+site_rate = "—" if report.site_completion is None else i18n.percent(report.site_completion, lang())
+cols[2].metric(t("site.completion"), site_rate, help=t("site.completion_help"))
+cols[3].metric(t("site.district_average"), i18n.percent(report.district_completion, lang()))
 certified = int(row["principals_certified"]) > 0
-cols[3].metric(t("site.principal_status"), t("site.certified" if certified else "site.not_certified"))
+st.markdown(f"**{t('site.principal_status')}**: {t('site.certified' if certified else 'site.not_certified')}")
 
 st.subheader(t("site.classes"), anchor=False)
-if classes.empty:
+if table.values.empty:
     st.info(t("site.no_classes"))
 else:
-    classes["level"] = classes["level"].map(lambda v: t(f"level.{v}"))
-    st.dataframe(classes.rename(columns={c: t(f"columns.{c}") for c in classes.columns}), hide_index=True)
-    st.caption(t("dashboard.suppressed", k=campaign.k))
+    shown = table.display(number=lambda v: i18n.number(int(v), lang()), percent=lambda r: i18n.percent(r, lang()))
+    shown["level"] = shown["level"].map(lambda v: t(f"level.{v}"))
+    shown["grade"] = shown["grade"].map(lambda g: t("site.grade", grade=g) if str(g) not in ("0", "") else "—")
+    shown["open"] = shown["open"].map(lambda o: "" if o in (True, "True") else t("site.closed"))
+    names = {
+        "grade": t("site.grade_column"),
+        "label": t("columns.label"),
+        "level": t("columns.level"),
+        "open": t("site.state"),
+        "learners_joined": t("columns.learners_joined"),
+        "quiz_passed": t("site.quiz_passed"),
+        "quiz_pass_rate": t("site.quiz_pass_rate"),
+        "alternatives_chosen": t("columns.alternatives_chosen"),
+        "lessons_attested": t("site.lessons_attested"),
+        "students_attested": t("site.students_attested"),
+        **{f"module:{m}": text(ctx.catalog.modules[m].title) for m in report.modules if m in ctx.catalog.modules},
+    }
+    st.dataframe(shown.rename(columns=names), hide_index=True)
+    st.caption(t("site.privacy", k=campaign.k))
+    st.caption(t("site.attested_apart", lessons=report.lessons_attested))
+
+if staff:
+    st.subheader(t("site.staff"), anchor=False)
+    st.dataframe(
+        [
+            {
+                t("site.staff_name"): s.display_name,
+                t("site.staff_training"): f"{s.modules_completed}/{s.modules_assigned}" + (" ✓" if s.completed else ""),
+                t("site.staff_last_sign_in"): i18n.date(s.last_login_at.date(), lang()) if s.last_login_at else t("site.never"),
+            }
+            for s in staff
+        ],
+        hide_index=True,
+    )

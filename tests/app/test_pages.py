@@ -89,7 +89,7 @@ def test_principal_sees_only_their_site_with_small_counts_hidden(app_env) -> Non
     at = _sign_in(_app(), "park")
     assert "M0001" in at.caption[0].value
     joined = next(m for m in at.metric if m.label == "참여 학생")
-    assert joined.value == "—"  # 2 students < k=5
+    assert joined.value == "<5"  # 2 students < k=5: hidden, and said so
 
 
 def test_first_sign_in_must_change_the_one_time_password(app_env) -> None:

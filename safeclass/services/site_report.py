@@ -1,0 +1,152 @@
+"""A principal's or teacher's own site by grade and class: what each class has done, small counts hidden.
+
+Every query is bounded by the site's own classes (joined through ``class_group.site_id``), so the cost is
+the site's seats, never the campaign's million learners.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from safeclass import permissions, privacy
+from safeclass.content.catalog import Catalog
+from safeclass.content.models import Campaign
+from safeclass.db.models import Account, ClassGroup, Learner, LessonAttestation, ModuleProgress, QuizAttempt, Site, SiteRollup
+from safeclass.services import measures
+
+CLASS_COUNTS = ("learners_joined", "quiz_passed", "alternatives_chosen", "students_attested")
+
+
+@dataclass(frozen=True)
+class SiteReport:
+    """The site's classes (suppressed), the modules shown as columns, and the site against its district."""
+
+    classes: privacy.Suppressed
+    modules: tuple[str, ...]  # module ids whose completion counts are columns ``module:<id>``
+    site_completion: float | None  # None when hidden (fewer than k students completed)
+    district_completion: float
+    lessons_attested: int
+
+
+def site_report(session: Session, viewer: Account, campaign: Campaign, catalog: Catalog) -> SiteReport:
+    """Per class: joined, completed each module, passed the final quiz (rate), alternatives chosen, attested."""
+    permissions.require_site_staff(viewer, viewer.site_id, "site_report")
+    groups = list(
+        session.scalars(
+            select(ClassGroup)
+            .where(ClassGroup.site_id == viewer.site_id, ClassGroup.campaign_id == campaign.id)
+            .order_by(ClassGroup.grade.is_(None), ClassGroup.grade, ClassGroup.label)
+        )
+    )
+    ids = [g.id for g in groups]
+    modules = tuple(dict.fromkeys(m for g in groups for m in campaign.audiences.students.for_level(g.level).modules))
+    finals = {
+        q
+        for g in groups
+        for q in campaign.audiences.students.for_level(g.level).quizzes
+        if q in catalog.quizzes and catalog.quizzes[q].module is None
+    }
+    joined = dict(
+        session.execute(
+            select(Learner.class_group_id, func.count()).where(Learner.class_group_id.in_(ids)).group_by(Learner.class_group_id)
+        ).all()
+    )
+    completions = session.execute(
+        select(Learner.class_group_id, ModuleProgress.module_id, func.count())
+        .join(Learner, Learner.id == ModuleProgress.learner_id)
+        .where(Learner.class_group_id.in_(ids), ModuleProgress.campaign_id == campaign.id, ModuleProgress.completed_at.is_not(None))
+        .group_by(Learner.class_group_id, ModuleProgress.module_id)
+    ).all()
+    alternatives = dict(
+        session.execute(
+            select(Learner.class_group_id, func.count(func.distinct(ModuleProgress.learner_id)))
+            .join(Learner, Learner.id == ModuleProgress.learner_id)
+            .where(Learner.class_group_id.in_(ids), ModuleProgress.campaign_id == campaign.id, ModuleProgress.alternative)
+            .group_by(Learner.class_group_id)
+        ).all()
+    )
+    passed = dict(
+        session.execute(
+            select(Learner.class_group_id, func.count(func.distinct(QuizAttempt.learner_id)))
+            .join(Learner, Learner.id == QuizAttempt.learner_id)
+            .where(
+                Learner.class_group_id.in_(ids),
+                QuizAttempt.campaign_id == campaign.id,
+                QuizAttempt.quiz_id.in_(finals),
+                QuizAttempt.passed,
+            )
+            .group_by(Learner.class_group_id)
+        ).all()
+    )
+    attested = {
+        class_id: (lessons, students)
+        for class_id, lessons, students in session.execute(
+            select(LessonAttestation.class_group_id, func.count(), func.coalesce(func.sum(LessonAttestation.students_present), 0))
+            .where(LessonAttestation.class_group_id.in_(ids), LessonAttestation.campaign_id == campaign.id)
+            .group_by(LessonAttestation.class_group_id)
+        ).all()
+    }
+    done = {(class_id, module_id): count for class_id, module_id, count in completions}
+    rows = []
+    for g in groups:
+        row = {
+            "grade": g.grade if g.grade is not None else 0,
+            "label": g.label,
+            "level": g.level,
+            "open": g.closed_at is None,
+            "learners_joined": joined.get(g.id, 0),
+            "quiz_passed": passed.get(g.id, 0),
+            "alternatives_chosen": alternatives.get(g.id, 0),
+            "lessons_attested": attested.get(g.id, (0, 0))[0],
+            "students_attested": attested.get(g.id, (0, 0))[1],
+        }
+        row.update({f"module:{m}": done.get((g.id, m), 0) for m in modules})
+        rows.append(row)
+    columns = ["grade", "label", "level", "open", *CLASS_COUNTS, "lessons_attested", *(f"module:{m}" for m in modules)]
+    frame = pd.DataFrame(rows, columns=columns)
+    table = privacy.suppress(
+        frame,
+        k=campaign.k,
+        counts=(*CLASS_COUNTS, *(f"module:{m}" for m in modules)),
+        rates={"quiz_pass_rate": ("quiz_passed", "learners_joined")},
+        groups=("grade",),
+        total=True,
+    )
+    return SiteReport(
+        classes=table,
+        modules=modules,
+        site_completion=_site_completion(session, viewer.site_id, campaign),
+        district_completion=_district_completion(session, viewer.site_id, campaign),
+        lessons_attested=int(frame["lessons_attested"].sum()) if not frame.empty else 0,
+    )
+
+
+def _rollups(session: Session, campaign: Campaign, *where) -> pd.DataFrame:  # noqa: ANN002
+    rows = session.execute(
+        select(
+            Site.id,
+            Site.expected_students,
+            func.coalesce(SiteRollup.learners_completed, 0).label("learners_completed"),
+        )
+        .outerjoin(SiteRollup, (SiteRollup.site_id == Site.id) & (SiteRollup.campaign_id == campaign.id))
+        .where(*where)
+    ).all()
+    return pd.DataFrame(rows, columns=["site_id", "expected_students", "learners_completed"])
+
+
+def _site_completion(session: Session, site_id: int, campaign: Campaign) -> float | None:
+    site = _rollups(session, campaign, Site.id == site_id)
+    if site.empty or privacy.is_small(int(site["learners_completed"].iloc[0]), campaign.k):
+        return None  # a rate beside the roster size would reveal the small count
+    return float(measures.student_completion(site).iloc[0])
+
+
+def _district_completion(session: Session, site_id: int, campaign: Campaign) -> float:
+    district = session.scalar(select(Site.district).where(Site.id == site_id))
+    sites = _rollups(session, campaign, Site.district == district)
+    expected = float(sites["expected_students"].sum())
+    return float(sites["learners_completed"].sum()) / expected if expected else 0.0
