@@ -172,11 +172,16 @@ def _create_user(args: argparse.Namespace) -> int:
 
 def _import_sites(args: argparse.Namespace) -> int:
     from safeclass.content import load_catalog
-    from safeclass.content.roster import parse_roster
+    from safeclass.content.roster import MAX_ROSTER_BYTES, parse_roster
+    from safeclass.content.source import too_large
     from safeclass.services.roster import import_sites
 
     path = Path(args.csv)
     try:
+        oversized = too_large(path, MAX_ROSTER_BYTES)
+        if oversized:
+            print(f"{path}:1 (file): {oversized}", file=sys.stderr)
+            return 1
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         print(f"error: cannot read {path}: {exc}", file=sys.stderr)
