@@ -40,9 +40,10 @@ def page(name: str, title: str, icon: str, default: bool = False, visibility: st
 
 
 help_page = page("help", "nav.help", ":material/support:")
+privacy_page = page("privacy", "privacy.nav", ":material/lock:")  # for every role, beside help
 account = gate.account
 if account is not None and account.must_change_password:
-    pages = [page("account", "nav.account", ":material/key:", default=True)]
+    pages = [page("account", "nav.account", ":material/key:", default=True), privacy_page]
 elif account is not None:
     role = Role(account.role)
     staff = {
@@ -68,16 +69,22 @@ elif account is not None:
             page("lesson", "nav.lesson", ":material/auto_stories:", visibility="hidden"),
             page("quiz", "nav.quiz", ":material/quiz:", visibility="hidden"),
         ]
-    pages = {t("nav.section_staff"): [*staff, page("account", "nav.account", ":material/key:")], "": [help_page]}
+    pages = {t("nav.section_staff"): [*staff, page("account", "nav.account", ":material/key:")], "": [help_page, privacy_page]}
 elif learner_id is not None:
     pages = [
         page("student_home", "nav.student_home", ":material/menu_book:", default=True),
         page("lesson", "nav.lesson", ":material/auto_stories:", visibility="hidden"),
         page("quiz", "nav.quiz", ":material/quiz:", visibility="hidden"),
         help_page,
+        privacy_page,
     ]
 else:
-    pages = [page("join", "nav.join", ":material/login:", default=True), page("sign_in", "nav.sign_in", ":material/badge:"), help_page]
+    pages = [
+        page("join", "nav.join", ":material/login:", default=True),
+        page("sign_in", "nav.sign_in", ":material/badge:"),
+        help_page,
+        privacy_page,
+    ]
 
 if account is not None:
     st.sidebar.caption(f"{account.display_name} · {t('role.' + account.role)}")

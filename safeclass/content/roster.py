@@ -63,7 +63,9 @@ def parse_roster(text: str) -> tuple[list[SiteRow], list[RosterProblem]]:
             continue
         code, name, district, kind, expected = (cell.strip() for cell in raw)
         row_problems = [
-            RosterProblem(line, column, f"{_shown(cell)} begins with {_shown(cell.lstrip(' ')[:1])}: a spreadsheet would run it as a formula")
+            RosterProblem(
+                line, column, f"{_shown(cell)} begins with {_shown(cell.lstrip(' ')[:1])}: a spreadsheet would run it as a formula"
+            )
             for column, cell in (("site_code", raw[0]), ("name", raw[1]))
             if cell.lstrip(" ").startswith(FORMULA_STARTS)
         ]
@@ -96,7 +98,7 @@ def _shown(value: str) -> str:
     return repr(value[:40])
 
 
-def _numbered(reader, problems: list[RosterProblem]):  # noqa: ANN001, ANN202
+def _numbered(reader, problems: list[RosterProblem]):  # noqa: ANN001
     """Rows with the line each starts on; a row the csv module cannot read ends the file with a located problem."""
     while True:
         start = reader.line_num + 1

@@ -65,10 +65,9 @@ def test_garbled_roster_gives_located_problems(text: str) -> None:
 
 
 cells = st.text(alphabet=string.ascii_letters + string.digits + " =+-@\t가,\"'", max_size=12)
-row_values = st.tuples(
-    cells, cells, st.one_of(st.sampled_from(sorted(SEOUL_DISTRICTS)), cells), st.one_of(st.sampled_from([t.value for t in SiteType]), cells),
-    st.one_of(st.integers(-5, MAX_EXPECTED_STUDENTS + 5).map(str), cells),
-)  # fmt: skip
+DISTRICTS = st.one_of(st.sampled_from(sorted(SEOUL_DISTRICTS)), cells)
+KINDS = st.one_of(st.sampled_from([t.value for t in SiteType]), cells)
+row_values = st.tuples(cells, cells, DISTRICTS, KINDS, st.one_of(st.integers(-5, MAX_EXPECTED_STUDENTS + 5).map(str), cells))
 
 
 @FAST
@@ -118,7 +117,9 @@ def test_importing_parsed_rosters_stores_exactly_the_last_values(tmp_path: Path,
     try:
         for rows in (first, second):
             out = io.StringIO()
-            csv.writer(out, lineterminator="\n").writerows([ROSTER_COLUMNS, *((r.code, r.name, r.district, r.type.value, r.expected_students) for r in rows)])
+            csv.writer(out, lineterminator="\n").writerows(
+                [ROSTER_COLUMNS, *((r.code, r.name, r.district, r.type.value, r.expected_students) for r in rows)]
+            )
             parsed, problems = parse_roster(out.getvalue())
             assert problems == [] and parsed == rows  # what was written is what is read back
             with database.transaction() as session:
