@@ -20,6 +20,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 VALID = HERE / "valid"
 HEADER = ",".join(ROSTER_COLUMNS)
+BLOCK_DEPTH = 70  # fixed, not MAX_DEPTH + n: a test must not grow with the limit it checks
 
 
 def billion_laughs(levels: int = 6) -> str:
@@ -79,13 +80,14 @@ def test_billion_laughs_in_check_content_and_in_the_apps_reload(tmp_path: Path) 
     [
         "a: " + "[" * 5000 + "]" * 5000,
         "a: " + "{a: " * 5000 + "}" * 5000,
-        "".join("  " * i + f"k{i}:\n" for i in range(MAX_DEPTH + 5)) + "  " * (MAX_DEPTH + 5) + "end\n",
+        "".join("  " * i + f"k{i}:\n" for i in range(BLOCK_DEPTH)) + "  " * BLOCK_DEPTH + "end\n",
         "- " * 5000 + "x\n",
         "? " * 5000 + "x\n",
     ],
     ids=["flow-lists", "flow-maps", "block-maps", "compact-lists", "complex-keys"],
 )
 def test_deep_nesting_is_refused_before_it_is_built(text: str) -> None:
+    assert MAX_DEPTH < BLOCK_DEPTH
     started = time.perf_counter()
     located = parse_yaml(text)
     assert time.perf_counter() - started < 1.0
