@@ -13,11 +13,12 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from safeclass.content import load_file
-from safeclass.content.roster import FORMULA_STARTS, MAX_EXPECTED_STUDENTS, ROSTER_COLUMNS, SiteRow, parse_roster
+from safeclass.content.roster import MAX_EXPECTED_STUDENTS, ROSTER_COLUMNS, SiteRow, parse_roster
 from safeclass.db.engine import Database
 from safeclass.db.models import AuditLog, Site
 from safeclass.domain import SEOUL_DISTRICTS, SiteType
 from safeclass.services.roster import import_sites
+from tests.content.test_hostile_input import FORMULA_STARTS
 from tests.security_tally import tally
 
 FAST = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
