@@ -41,9 +41,10 @@ def page(name: str, title: str, icon: str, default: bool = False, visibility: st
 
 help_page = page("help", "nav.help", ":material/support:")
 verify_page = page("verify", "verify.nav", ":material/verified:")  # public: the certificate's QR code opens it
+privacy_page = page("privacy", "privacy.nav", ":material/lock:")  # for every role, beside help
 account = gate.account
 if account is not None and account.must_change_password:
-    pages = [page("account", "nav.account", ":material/key:", default=True)]
+    pages = [page("account", "nav.account", ":material/key:", default=True), privacy_page]
 elif account is not None:
     role = Role(account.role)
     classes = page("classes", "seats.nav", ":material/qr_code_2:", default=role == Role.TEACHER)
@@ -88,7 +89,10 @@ elif account is not None:
             page("lesson", "nav.lesson", ":material/auto_stories:", visibility="hidden"),
             page("quiz", "nav.quiz", ":material/quiz:", visibility="hidden"),
         ]
-    pages = {t("nav.section_staff"): [*staff, page("account", "nav.account", ":material/key:")], "": [verify_page, help_page]}
+    pages = {
+        t("nav.section_staff"): [*staff, page("account", "nav.account", ":material/key:")],
+        "": [verify_page, help_page, privacy_page],
+    }
 elif learner_id is not None:
     pages = [
         page("student_home", "nav.student_home", ":material/menu_book:", default=True),
@@ -96,6 +100,7 @@ elif learner_id is not None:
         page("quiz", "nav.quiz", ":material/quiz:", visibility="hidden"),
         help_page,
         page("verify", "verify.nav", ":material/verified:", visibility="hidden"),
+        privacy_page,
     ]
 else:
     pages = [
@@ -103,6 +108,7 @@ else:
         page("sign_in", "nav.sign_in", ":material/badge:"),
         help_page,
         verify_page,
+        privacy_page,
     ]
 
 if account is not None:

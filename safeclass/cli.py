@@ -180,11 +180,16 @@ def _create_user(args: argparse.Namespace) -> int:
 
 def _import_sites(args: argparse.Namespace) -> int:
     from safeclass.content import load_catalog
-    from safeclass.content.roster import RosterUnreadable, decode_roster, parse_roster
+    from safeclass.content.roster import MAX_ROSTER_BYTES, RosterUnreadable, decode_roster, parse_roster
+    from safeclass.content.source import too_large
     from safeclass.services.roster import import_sites
 
     path = Path(args.csv)
     try:
+        oversized = too_large(path, MAX_ROSTER_BYTES)
+        if oversized:
+            print(f"{path}:1 (file): {oversized}", file=sys.stderr)
+            return 1
         text, _encoding = decode_roster(path.read_bytes())
     except (OSError, RosterUnreadable) as exc:
         print(f"error: cannot read {path}: {exc}", file=sys.stderr)
@@ -270,4 +275,82 @@ def _register_admin_commands(commands) -> None:  # noqa: ANN001
     p.set_defaults(run=_curriculum_doc)
 
 
-_REGISTRARS = [_register_admin_commands]
+def _backup(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from safeclass.db.backup import BackupRefused, backup_sqlite
+
+    database = _database()
+    target = Path(args.path) if args.path else config.data_dir() / "backups" / f"safeclass-{dt.datetime.now():%Y%m%d-%H%M%S}.db"
+    try:
+        if database.is_sqlite:
+            database.check()
+        result = backup_sqlite(database, target)
+    except BackupRefused as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"backed up to {result.path} ({result.size:,} bytes; integrity ok)")
+    for table in ("site", "account", "class_group", "learner", "module_progress", "quiz_attempt"):
+        if table in result.rows:
+            print(f"  {table:<16} {result.rows[table]:>10,} rows")
+    return 0
+
+
+def _purge(args: argparse.Namespace) -> int:
+    from safeclass import i18n
+    from safeclass.content import load_catalog
+    from safeclass.services import ServiceError
+    from safeclass.services.retention import purge_learners
+
+    catalog = load_catalog(config.content_root())
+    campaign = catalog.campaigns.get(args.campaign)
+    if campaign is None:
+        known = ", ".join(sorted(catalog.campaigns)) or "none"
+        print(f"error: no campaign '{args.campaign}' in the content (known: {known})", file=sys.stderr)
+        return 2
+    database = _database()
+    database.check()
+    try:
+        with database.transaction() as session:
+            report = purge_learners(session, campaign, dry_run=args.dry_run)
+            if args.dry_run:
+                session.rollback()  # a dry run changes nothing, not even the audit log
+    except ServiceError as exc:
+        print(f"error: {i18n.translate('error.' + exc.code, 'en', **exc.params)}", file=sys.stderr)
+        return 1
+    verb = "would delete" if args.dry_run else "deleted"
+    print(f"campaign {campaign.id}: learner records kept until {report.kept_until}; {verb}:")
+    for table, count in report.counts().items():
+        print(f"  {table:<16} {count:>10,} rows")
+    if not args.dry_run:
+        print("rollups recounted; the purge is in the audit log (learners.purge)")
+    return 0
+
+
+def _register_data_commands(commands) -> None:  # noqa: ANN001
+    p = commands.add_parser(
+        "backup",
+        help="copy the SQLite database consistently while the app runs",
+        description=(
+            "Copy the embedded SQLite database with SQLite's online backup API (safe while the app runs), check the "
+            "copy and print its row counts. For PostgreSQL it refuses and names the pg_dump command to use instead."
+        ),
+    )
+    p.add_argument("path", nargs="?", help="file to write (default: data/backups/safeclass-<date-time>.db); never overwritten")
+    p.set_defaults(run=_backup)
+
+    p = commands.add_parser(
+        "purge",
+        help="delete a campaign's learner records after its retention period",
+        description=(
+            "Delete every learner of the campaign's classes with their progress, quiz attempts, scenario choices and "
+            "check answers, once retention_days after the campaign's end have passed; recount the rollups; write the "
+            "audit log. Refused before that date. Staff records, classes and attestations stay."
+        ),
+    )
+    p.add_argument("--campaign", required=True, help="campaign id, e.g. seoul-2025")
+    p.add_argument("--dry-run", action="store_true", help="count what would be deleted; change nothing")
+    p.set_defaults(run=_purge)
+
+
+_REGISTRARS = [_register_admin_commands, _register_data_commands]

@@ -110,3 +110,14 @@ def fixture_catalog() -> Catalog:
 def test_campaign(fixture_catalog: Catalog) -> Campaign:
     """The fixture campaign: middle students do test-lesson + test-quiz; principals test-training + test-certification."""
     return fixture_catalog.campaigns["test-campaign"]
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Print how many hostile inputs the security tests tried (each test tallies only what it saw refused)."""
+    from tests.security_tally import summary
+
+    lines = summary()
+    if lines:
+        terminalreporter.write_sep("=", "security: hostile inputs")
+        for line in lines:
+            terminalreporter.write_line(line)

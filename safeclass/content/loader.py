@@ -11,8 +11,8 @@ from pydantic import BaseModel, ValidationError
 
 from safeclass.content.catalog import Catalog, ContentError
 from safeclass.content.models import Assignment, Campaign, ImageSection, Module, Quiz, ScenarioSection, Text
-from safeclass.content.roster import parse_roster
-from safeclass.content.source import Located, format_path, parse_yaml
+from safeclass.content.roster import MAX_ROSTER_BYTES, parse_roster
+from safeclass.content.source import MAX_CONTENT_BYTES, Located, format_path, parse_yaml, too_large
 from safeclass.content.source import Path as DataPath
 
 LESSONS, QUIZZES, CAMPAIGNS, MEDIA = "lessons", "quizzes", "campaigns", "media"
@@ -116,6 +116,10 @@ def _add(catalog: Catalog, path: Path, model_type: type[BaseModel]) -> BaseModel
     """Parse, validate and check one file; add it to the catalog when it has no error."""
     name = _rel(path, catalog.root)
     try:
+        oversized = too_large(path, MAX_CONTENT_BYTES)
+        if oversized:
+            catalog.errors.append(ContentError(name, 1, "(file)", oversized))
+            return None
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         catalog.errors.append(ContentError(name, 1, "(file)", f"cannot read: {exc}"))
@@ -385,7 +389,15 @@ def _register(catalog: Catalog, item: BaseModel, name: str, located: Located) ->
         if not roster_path.is_file():
             catalog.errors.append(ContentError(roster_name, 1, "(file)", "missing: every campaign needs its site roster"))
             return
-        rows, problems = parse_roster(roster_path.read_text(encoding="utf-8"))
+        try:
+            oversized = too_large(roster_path, MAX_ROSTER_BYTES)
+            text = "" if oversized else roster_path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            oversized = f"cannot read: {exc}"
+        if oversized:
+            catalog.errors.append(ContentError(roster_name, 1, "(file)", oversized))
+            return
+        rows, problems = parse_roster(text)
         if problems:
             catalog.errors.extend(ContentError(roster_name, p.line, p.column, p.message) for p in problems)
             return

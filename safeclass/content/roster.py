@@ -18,7 +18,7 @@ from safeclass.domain import SEOUL_DISTRICTS, SiteType
 
 ROSTER_COLUMNS = ("site_code", "name", "district", "type", "expected_students")
 MAX_EXPECTED_STUDENTS = 10_000  # the largest Seoul school has about 2,500 students; more is a typo
-MAX_ROSTER_BYTES = 2_000_000  # about 20,000 sites: ten times Seoul's schools and facilities
+MAX_ROSTER_BYTES = 2 * 1024 * 1024  # 2 MiB: about 20,000 sites, ten times Seoul's schools and facilities
 MAX_ROSTER_ROWS = 20_000
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet runs such a cell as a formula
 
@@ -128,11 +128,17 @@ def _number(value: str) -> int | None:
 
 def parse_roster(text: str) -> tuple[list[SiteRow], list[RosterProblem]]:
     """Parse roster CSV text; every bad row and column is reported, good rows are returned."""
+    if len(text) > MAX_ROSTER_BYTES:
+        return [], [RosterProblem(1, "(file)", f"the roster is longer than {MAX_ROSTER_BYTES:,} characters")]
     text = text.lstrip("\ufeff")
     first = text.split("\n", 1)[0]
     delimiter = "\t" if "\t" in first and "," not in first else ","
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    header = next(reader, None)
+    # newline="": the csv module handles \r, \n and \r\n itself, so a stray \r is a line break, not an exception.
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        header = next(reader, None)
+    except csv.Error as exc:
+        return [], [RosterProblem(reader.line_num or 1, "(header)", f"not CSV: {exc}")]
     if header is None:
         return [], [RosterProblem(1, "(header)", "the roster is empty")]
     mapped = [HEADER_ALIASES.get(_header_key(h)) for h in header]
@@ -145,7 +151,7 @@ def parse_roster(text: str) -> tuple[list[SiteRow], list[RosterProblem]]:
     rows: list[SiteRow] = []
     problems: list[RosterProblem] = []
     first_line: dict[str, int] = {}
-    for line, raw in enumerate(reader, start=2):
+    for line, raw in _numbered(reader, problems):
         if not any(cell.strip() for cell in raw):
             continue
         if line > MAX_ROSTER_ROWS + 1:
@@ -158,8 +164,12 @@ def parse_roster(text: str) -> tuple[list[SiteRow], list[RosterProblem]]:
         code, name, district_text, kind_text, expected = (cells[c] for c in ROSTER_COLUMNS)
         row_problems = []
         for column, value in cells.items():
-            if raw[position[column]].lstrip(" ").startswith(FORMULA_STARTS):
-                row_problems.append(RosterProblem(line, column, f"'{value[:40]}' begins with a formula character (= + - @): refused"))
+            cell = raw[position[column]]
+            if cell.lstrip(" ").startswith(FORMULA_STARTS):
+                start = cell.lstrip(" ")[:1]
+                row_problems.append(
+                    RosterProblem(line, column, f"{_shown(value)} begins with {start!r}: a spreadsheet would run it as a formula")
+                )
         if not code:
             row_problems.append(RosterProblem(line, "site_code", "empty"))
         elif code in first_line:
@@ -189,3 +199,22 @@ def parse_roster(text: str) -> tuple[list[SiteRow], list[RosterProblem]]:
         else:
             rows.append(SiteRow(code, name, district, kind, students))
     return rows, problems
+
+
+def _shown(value: str) -> str:
+    """A cell quoted for a message, with tabs and line breaks visible."""
+    return repr(value[:40])
+
+
+def _numbered(reader, problems: list[RosterProblem]):  # noqa: ANN001
+    """Rows with the line each starts on; a row the csv module cannot read ends the file with a located problem."""
+    while True:
+        start = reader.line_num + 1
+        try:
+            raw = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            problems.append(RosterProblem(start, "(row)", f"not CSV: {exc}"))
+            return
+        yield start, raw

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path as FilePath
 from typing import Any
 
 import yaml
@@ -39,11 +40,65 @@ def format_path(path: Path) -> str:
 # libyaml's loader when PyYAML was built with it (about 10x faster); node marks and errors are the same.
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
+# Hostile input. An alias (`*name`) repeats an anchored value: a few hundred bytes of nested aliases expand
+# to billions of nodes (the "billion laughs") and hang every walk over the data. No shipped file needs one,
+# so aliases are refused. Nesting is bounded too: libyaml's composer recurses in C and crashes the process
+# (not an exception) at a depth of about 100,000, which 200 KB of `[` reaches; content needs about 12 levels.
+MAX_DEPTH = 64
+MAX_ALIAS_ERRORS = 20  # enough to show the pattern; a file full of aliases need not list each one
+
+
+# The largest shipped module is about 80 KB; a content file four times that is a mistake or an attack, and
+# refusing it before reading keeps a huge file from filling memory on every replica's reload.
+MAX_CONTENT_BYTES = 320 * 1024
+
+
+def too_large(path: FilePath, limit: int) -> str | None:
+    """Why ``path`` is refused for its size (it is not read), or None when it is within ``limit`` bytes."""
+    size = path.stat().st_size
+    if size <= limit:
+        return None
+    return f"the file is {size:,} bytes; content files are limited to {limit:,} bytes (split it into smaller files)"
+
+
+def hostile_structure(text: str) -> list[tuple[int, Path, str]]:
+    """Aliases and over-deep nesting, located; found from the parser's events before any node is built."""
+    problems: list[tuple[int, Path, str]] = []
+    alias_lines: set[int] = set()
+    depth = 0
+    loader = _Loader(text)
+    try:
+        while loader.check_event():
+            event = loader.get_event()
+            if isinstance(event, yaml.SequenceStartEvent | yaml.MappingStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    # Stop at once: reading further into a deep flow collection costs the scanner quadratic time.
+                    problems.append((event.start_mark.line + 1, (), f"nested more than {MAX_DEPTH} levels deep"))
+                    break
+            elif isinstance(event, yaml.SequenceEndEvent | yaml.MappingEndEvent):
+                depth -= 1
+            elif isinstance(event, yaml.AliasEvent) and event.start_mark.line + 1 not in alias_lines:
+                alias_lines.add(event.start_mark.line + 1)  # one error per line, however many aliases it holds
+                problems.append(
+                    (event.start_mark.line + 1, (), f"YAML alias '*{event.anchor}' is not allowed in content files: write the value out")
+                )
+                if len(problems) >= MAX_ALIAS_ERRORS:
+                    break
+    finally:
+        loader.dispose()
+    return problems
+
 
 def parse_yaml(text: str) -> Located:
-    """Parse one YAML document; syntax errors and duplicate keys become located problems."""
+    """Parse one YAML document; syntax errors, duplicate keys, aliases and deep nesting become located problems."""
     loader = None
     try:
+        if len(text) > MAX_CONTENT_BYTES:  # characters, at least a byte each: no need to encode a huge text
+            return Located(data=None, problems=[(1, (), f"the text is longer than {MAX_CONTENT_BYTES:,} characters")])
+        hostile = hostile_structure(text)
+        if hostile:
+            return Located(data=None, problems=hostile)
         loader = _Loader(text)
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
