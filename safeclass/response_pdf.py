@@ -108,6 +108,11 @@ def guide_pdf(guide: Guide, campaign: Campaign, lang: str) -> bytes:
     return bytes(pdf.output())
 
 
+def result_key(critical: bool, followed: bool) -> str:
+    """The locale key of a decision's result in the report."""
+    return "report.result_critical" if critical else "report.result_followed" if followed else "report.result_missed"
+
+
 def duration(seconds: int, lang: str) -> str:
     """``754`` seconds as ``12분 34초`` or ``12 min 34 s``."""
     minutes, rest = divmod(max(seconds, 0), 60)
@@ -159,7 +164,7 @@ def report_pdf(
             head.cell(tr(key))
         pdf.set_font(FAMILY, "", 8.5)
         for n, row in enumerate(after.rows, start=1):
-            result = tr("report.result_critical") if row.critical else tr("report.result_followed" if row.followed else "report.result_missed")
+            result = tr(result_key(row.critical, row.followed))
             late = f" · {tr('report.late')}" if row.late else ""
             line = table.row()
             line.cell(str(n))
