@@ -46,13 +46,19 @@ if account is not None and account.must_change_password:
 elif account is not None:
     role = Role(account.role)
     staff = {
-        Role.COORDINATOR: [page("dashboard", "nav.dashboard", ":material/monitoring:", default=True)],
+        Role.COORDINATOR: [
+            page("dashboard", "nav.dashboard", ":material/monitoring:", default=True),
+            page("drills_overview", "drill.overview", ":material/crisis_alert:"),
+        ],
         Role.ADMIN: [
             page("content", "nav.content", ":material/library_books:", default=True),
             page("dashboard", "nav.dashboard", ":material/monitoring:"),
+            page("drills_overview", "drill.overview", ":material/crisis_alert:"),
         ],
         Role.PRINCIPAL: [
             page("site", "nav.site", ":material/school:", default=True),
+            page("guide", "guide.nav", ":material/checklist:"),
+            page("drill", "drill.nav", ":material/groups:"),
             page("training", "nav.training", ":material/local_library:"),
             page("classes", "nav.classes", ":material/qr_code_2:"),
             page("projector", "nav.projector", ":material/co_present:"),
@@ -61,12 +67,15 @@ elif account is not None:
             page("classes", "nav.classes", ":material/qr_code_2:", default=True),
             page("projector", "nav.projector", ":material/co_present:"),
             page("training", "nav.training", ":material/local_library:"),
+            page("guide", "guide.nav", ":material/checklist:"),
+            page("drill", "drill.nav", ":material/groups:"),
         ],
     }[role]
     if role in (Role.PRINCIPAL, Role.TEACHER):  # the player and quizzes of their training, reached from Training
         staff += [
             page("lesson", "nav.lesson", ":material/auto_stories:", visibility="hidden"),
             page("quiz", "nav.quiz", ":material/quiz:", visibility="hidden"),
+            page("drill_join", "drill.join_nav", ":material/login:", visibility="hidden"),
         ]
     pages = {t("nav.section_staff"): [*staff, page("account", "nav.account", ":material/key:")], "": [help_page]}
 elif learner_id is not None:
@@ -78,6 +87,11 @@ elif learner_id is not None:
     ]
 else:
     pages = [page("join", "nav.join", ":material/login:", default=True), page("sign_in", "nav.sign_in", ":material/badge:"), help_page]
+    # Staff without an account here: follow a drill by its code, and open the case guide from the help page.
+    pages += [
+        page("drill_join", "drill.join_nav", ":material/groups:"),
+        page("guide", "guide.nav", ":material/checklist:", visibility="hidden"),
+    ]
 
 if account is not None:
     st.sidebar.caption(f"{account.display_name} · {t('role.' + account.role)}")

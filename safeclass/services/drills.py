@@ -37,6 +37,7 @@ class RunState:
     code: str
     drill_id: str
     site_id: int
+    site_name: str
     campaign_id: str
     current_index: int
     inject_started_at: dt.datetime | None
@@ -244,6 +245,7 @@ def _state(session: Session, run: DrillRun) -> RunState:
         code=run.code,
         drill_id=run.drill_id,
         site_id=run.site_id,
+        site_name=run.site.name,
         campaign_id=run.campaign_id,
         current_index=run.current_index,
         inject_started_at=run.inject_started_at,
