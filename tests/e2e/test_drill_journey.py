@@ -51,14 +51,14 @@ def browser(server: dict) -> Iterator:
         instance.close()
 
 
-def _page(browser, width: int = 1280, height: int = 900):  # noqa: ANN001, ANN202
+def _page(browser, width: int = 1280, height: int = 900):
     context = browser.new_context(viewport={"width": width, "height": height}, locale="ko-KR", accept_downloads=True)
     page = context.new_page()
     page.set_default_timeout(30_000)
     return page
 
 
-def _sign_in(page, username: str, server: dict) -> None:  # noqa: ANN001
+def _sign_in(page, username: str, server: dict) -> None:
     page.goto(server["url"])
     expect(page.get_by_role("heading", name="수업 참여하기")).to_be_visible()
     page.goto(f"{server['url']}/sign_in")  # by address: on a phone the sidebar starts closed
@@ -68,7 +68,7 @@ def _sign_in(page, username: str, server: dict) -> None:  # noqa: ANN001
     expect(page.get_by_role("heading", name="교직원 로그인")).to_have_count(0)
 
 
-def _join(page, code: str) -> None:  # noqa: ANN001
+def _join(page, code: str) -> None:
     page.get_by_role("textbox", name="훈련 코드").fill(code)
     page.get_by_role("button", name="참여하기").click()
 
