@@ -108,6 +108,10 @@ def guide_pdf(guide: Guide, campaign: Campaign, lang: str) -> bytes:
     return bytes(pdf.output())
 
 
+# Why a follow-up is on the list, as its locale key (written out so the key check finds each one).
+REASON_KEYS = {"critical": "report.reason_critical", "missed": "report.reason_missed", "late": "report.reason_late"}
+
+
 def result_key(critical: bool, followed: bool) -> str:
     """The locale key of a decision's result in the report."""
     return "report.result_critical" if critical else "report.result_followed" if followed else "report.result_missed"
@@ -181,7 +185,7 @@ def report_pdf(
         owner = tr(f"guide.roles.{follow.owner}")
         pdf.set_draw_color(*INK)
         pdf.rect(15, pdf.get_y() + 0.5, 3.5, 3.5)
-        _para(pdf, f"{owner}: {loc(follow.task)} ({tr('report.reason_' + follow.reason)})", size=9.5, x=21)
+        _para(pdf, f"{owner}: {loc(follow.task)} ({tr(REASON_KEYS[follow.reason])})", size=9.5, x=21)
     pdf.ln(3)
     _para(pdf, tr("report.kept"), size=8, color=MUTED)
     return bytes(pdf.output())

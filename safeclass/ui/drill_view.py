@@ -10,7 +10,7 @@ import streamlit as st
 from safeclass import clock, i18n
 from safeclass.content.models import Campaign, Drill, DrillInject
 from safeclass.drills import AfterAction, timer
-from safeclass.response_pdf import duration, result_key
+from safeclass.response_pdf import REASON_KEYS, duration, result_key
 from safeclass.services.drills import RunState
 from safeclass.ui import resources
 from safeclass.ui.i18n import lang, t, text
@@ -100,7 +100,7 @@ def render_report(after: AfterAction, state: RunState, campaign: Campaign) -> No
     if not after.follow_ups:
         st.success(t("report.no_follow_ups"))
     for follow in after.follow_ups:
-        st.markdown(f"- **{role_name(follow.owner)}** — {text(follow.task, campaign.help)} ({t('report.reason_' + follow.reason)})")
+        st.markdown(f"- **{role_name(follow.owner)}** — {text(follow.task, campaign.help)} ({t(REASON_KEYS[follow.reason])})")
     meta = {"site_name": state.site_name, "held_at": held, "participants": state.participants, "signed_in": state.signed_in}
     pdf = resources.report_pdf(after, campaign, state.run_id, after.drill.content_hash, language, **meta)
     st.download_button(
