@@ -56,6 +56,7 @@ elif account is not None:
             page("sites", "sites.nav", ":material/domain:"),
             page("questions", "questions.nav", ":material/quiz:"),
             page("roster", "roster.nav", ":material/upload_file:"),
+            page("drills_overview", "drill.overview", ":material/crisis_alert:"),
         ],
         Role.ADMIN: [
             page("content", "nav.content", ":material/library_books:", default=True),
@@ -65,9 +66,12 @@ elif account is not None:
             page("sites", "sites.nav", ":material/domain:"),
             page("questions", "questions.nav", ":material/quiz:"),
             page("roster", "roster.nav", ":material/upload_file:"),
+            page("drills_overview", "drill.overview", ":material/crisis_alert:"),
         ],
         Role.PRINCIPAL: [
             page("site", "nav.site", ":material/school:", default=True),
+            page("guide", "guide.nav", ":material/checklist:"),
+            page("drill", "drill.nav", ":material/groups:"),
             page("training", "nav.training", ":material/local_library:"),
             classes,
             seats,
@@ -82,12 +86,15 @@ elif account is not None:
             attest,
             page("projector", "nav.projector", ":material/present_to_all:"),
             page("training", "nav.training", ":material/local_library:"),
+            page("guide", "guide.nav", ":material/checklist:"),
+            page("drill", "drill.nav", ":material/groups:"),
         ],
     }[role]
     if role in (Role.PRINCIPAL, Role.TEACHER):  # the player and quizzes of their training, reached from Training
         staff += [
             page("lesson", "nav.lesson", ":material/auto_stories:", visibility="hidden"),
             page("quiz", "nav.quiz", ":material/quiz:", visibility="hidden"),
+            page("drill_join", "drill.join_nav", ":material/login:", visibility="hidden"),
         ]
     pages = {
         t("nav.section_staff"): [*staff, page("account", "nav.account", ":material/key:")],
@@ -109,6 +116,9 @@ else:
         help_page,
         verify_page,
         privacy_page,
+        # Staff without an account here: follow a drill by its code, and open the case guide from the help page.
+        page("drill_join", "drill.join_nav", ":material/groups:"),
+        page("guide", "guide.nav", ":material/checklist:", visibility="hidden"),
     ]
 
 if account is not None:

@@ -79,7 +79,11 @@ def _check_content(args: argparse.Namespace) -> int:
     print(f"  inline checks: {checks}; scenarios: {len(scenarios)} with {sum(len(s.nodes) for s in scenarios)} nodes")
     questions = sum(len(q.questions) for q in catalog.quizzes.values())
     print(f"  quizzes: {len(catalog.quizzes)} with {questions} questions in their pools")
-    strings = sum(1 for item in [*catalog.modules.values(), *catalog.quizzes.values()] for _ in iter_texts(item))
+    steps = sum(len(g.steps) for g in catalog.guides.values())
+    injects = sum(len(d.injects) for d in catalog.drills.values())
+    print(f"  case guides: {len(catalog.guides)} with {steps} steps; drills: {len(catalog.drills)} with {injects} injects")
+    items = [*catalog.modules.values(), *catalog.quizzes.values(), *catalog.guides.values(), *catalog.drills.values()]
+    strings = sum(1 for item in items for _ in iter_texts(item))
     print(f"  languages: ko and en complete ({strings // 2} bilingual strings)")
     for campaign in catalog.campaigns.values():
         roster = catalog.rosters[campaign.id]

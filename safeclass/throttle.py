@@ -41,6 +41,9 @@ LIMITS: dict[str, tuple[Limit, ...]] = {
     # Unknown class codes from one address: 31^6 codes cannot be swept at 300 an hour; a class that
     # mistypes the code on the board still gets in.
     "join_code": (Limit(30, MINUTE), Limit(300, 60 * MINUTE)),
+    # Unknown drill codes from one address: a staff room mistyping the projected code gets in; sweeping 31^6
+    # codes does not.
+    "drill_code": (Limit(20, MINUTE), Limit(200, 60 * MINUTE)),
     # Staff sign-in. One username from one address: a few typos, then growing waits.
     "signin_pair": (Limit(5, 15 * MINUTE), Limit(20, 24 * 60 * MINUTE)),
     # One address across usernames (password spraying); a school's staff share an address.

@@ -1,11 +1,11 @@
-"""The parsed content of one tree: modules, quizzes and campaigns by id, plus every error found."""
+"""The parsed content of one tree: modules, quizzes, campaigns, case guides and drills by id, plus every error found."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from safeclass.content.models import Campaign, Module, Quiz
+from safeclass.content.models import Campaign, Drill, Guide, Module, Quiz
 from safeclass.content.roster import SiteRow
 from safeclass.content.source import Located
 from safeclass.domain import Level, StaffAudience
@@ -40,6 +40,8 @@ class Catalog:
     modules: dict[str, Module] = field(default_factory=dict)
     quizzes: dict[str, Quiz] = field(default_factory=dict)
     campaigns: dict[str, Campaign] = field(default_factory=dict)
+    guides: dict[str, Guide] = field(default_factory=dict)
+    drills: dict[str, Drill] = field(default_factory=dict)
     rosters: dict[str, tuple[SiteRow, ...]] = field(default_factory=dict)
     files: dict[str, str] = field(default_factory=dict)
     errors: list[ContentError] = field(default_factory=list)
@@ -72,8 +74,12 @@ class Catalog:
 
     def content_hash(self, item_id: str) -> str:
         """Content hash of a module or quiz."""
-        item = self.modules.get(item_id) or self.quizzes[item_id]
+        item = self.modules.get(item_id) or self.quizzes.get(item_id) or self.guides.get(item_id) or self.drills[item_id]
         return item.content_hash
+
+    def guide(self) -> Guide | None:
+        """The case guide (the first by id when a tree has several)."""
+        return self.guides[sorted(self.guides)[0]] if self.guides else None
 
 
 def with_fallback(fresh: Catalog, last_good: Catalog) -> Catalog:
@@ -83,6 +89,8 @@ def with_fallback(fresh: Catalog, last_good: Catalog) -> Catalog:
         modules={**last_good.modules, **fresh.modules},
         quizzes={**last_good.quizzes, **fresh.quizzes},
         campaigns={**last_good.campaigns, **fresh.campaigns},
+        guides={**last_good.guides, **fresh.guides},
+        drills={**last_good.drills, **fresh.drills},
         rosters={**last_good.rosters, **fresh.rosters},
         files={**last_good.files, **fresh.files},
         errors=fresh.errors,

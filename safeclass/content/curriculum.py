@@ -31,6 +31,7 @@ def curriculum_markdown(catalog: Catalog) -> str:
     for audience, title in ((StaffAudience.PRINCIPAL, "Principals"), (StaffAudience.STAFF, "Teachers and staff")):
         out += [f"## {title} — response training", ""]
         out += _modules(catalog, sorted(catalog.training_for(audience), key=lambda m: m.id))
+    out += _response(catalog)
     out += ["## Quizzes", "", "| quiz | follows | pool | drawn | pass mark | attempts |", "|---|---|---|---|---|---|"]
     for quiz in sorted(catalog.quizzes.values(), key=lambda q: q.id):
         attempts = quiz.attempts if quiz.attempts is not None else "unlimited"
@@ -67,6 +68,37 @@ def _modules(catalog: Catalog, modules: list[Module]) -> list[str]:
             "",
             f"Sources (as of {module.as_of}):" if module.as_of else "Sources:",
             *(f"- {s}" for s in module.sources),
+            "",
+        ]
+    return out
+
+
+def _response(catalog: Catalog) -> list[str]:
+    """The case guide's steps and the drills' injects, each with the guide step it is measured against."""
+    out: list[str] = []
+    for guide in sorted(catalog.guides.values(), key=lambda g: g.id):
+        out += [f"## Case guide — {guide.title.en} / {guide.title.ko}", "", f"`{guide.id}` · facts as of {guide.as_of}", ""]
+        for phase in guide.phases:
+            out += [f"### {phase.title.en} / {phase.title.ko}", ""]
+            for step in phase.steps:
+                flag = " · **critical**" if step.critical else ""
+                out.append(f"- `{step.id}` {step.title.en} / {step.title.ko} — {', '.join(step.who)}{flag} ({'; '.join(step.cites)})")
+            out.append("")
+    for drill in sorted(catalog.drills.values(), key=lambda d: d.id):
+        critical = sum(o.critical for i in drill.injects for o in i.options)
+        out += [
+            f"## Drill — {drill.title.en} / {drill.title.ko}",
+            "",
+            f"`{drill.id}` · {len(drill.injects)} injects · at least {drill.minutes} minutes · {critical} critical options · "
+            f"roles: {', '.join(drill.roles)}",
+            "",
+            *(
+                f"{n}. {i.title.en} / {i.title.ko} — led by {i.lead}, {i.minutes} min, against `{i.guide_step}`"
+                for n, i in enumerate(drill.injects, 1)
+            ),
+            "",
+            f"Sources (as of {drill.as_of}):",
+            *(f"- {s}" for s in drill.sources),
             "",
         ]
     return out

@@ -10,12 +10,17 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from safeclass.content.catalog import Catalog, ContentError
-from safeclass.content.models import Assignment, Campaign, ImageSection, Module, Quiz, ScenarioSection, Text
+from safeclass.content.models import Assignment, Campaign, Drill, Guide, ImageSection, Module, Quiz, ScenarioSection, Text
 from safeclass.content.roster import MAX_ROSTER_BYTES, parse_roster
 from safeclass.content.source import MAX_CONTENT_BYTES, Located, format_path, parse_yaml, too_large
 from safeclass.content.source import Path as DataPath
 
-LESSONS, QUIZZES, CAMPAIGNS, MEDIA = "lessons", "quizzes", "campaigns", "media"
+LESSONS, QUIZZES, CAMPAIGNS, MEDIA, GUIDES, DRILLS = "lessons", "quizzes", "campaigns", "media", "guides", "drills"
+
+# The kind of each content folder (one YAML file per item); campaigns are folders of their own, read after these.
+FOLDER_KINDS: dict[str, type[BaseModel]] = {LESSONS: Module, QUIZZES: Quiz, GUIDES: Guide, DRILLS: Drill}
+Item = Module | Quiz | Guide | Drill
+SECTION = re.compile(r"§\d[A-Z]?(?![A-Za-z0-9])")
 
 HELP_REF = re.compile(r"\{help:([a-z0-9][a-z0-9_-]*)(?:\.(name|phone|text|web|hours))?\}")
 HELP_REF_START = re.compile(r"\{\s*help\s*:[^}]*\}?")
@@ -44,13 +49,12 @@ FRIENDLY = {
 
 
 def load_catalog(root: Path | str) -> Catalog:
-    """Load every content file under ``root`` (lessons/, quizzes/, campaigns/) and cross-check them."""
+    """Load every content file under ``root`` (lessons/, quizzes/, guides/, drills/, campaigns/) and cross-check them."""
     root = Path(root)
     catalog = Catalog(root=root)
-    for path in sorted((root / LESSONS).glob("*.yaml")):
-        _add(catalog, path, Module)
-    for path in sorted((root / QUIZZES).glob("*.yaml")):
-        _add(catalog, path, Quiz)
+    for folder, model_type in FOLDER_KINDS.items():
+        for path in sorted((root / folder).glob("*.yaml")):
+            _add(catalog, path, model_type)
     for path in sorted((root / CAMPAIGNS).glob("*/campaign.yaml")):
         _add(catalog, path, Campaign)
     _cross_check(catalog)
@@ -64,16 +68,20 @@ def load_file(path: Path | str, root: Path | str | None = None) -> tuple[BaseMod
     root = Path(root) if root is not None else _guess_root(path)
     model_type = _kind_of(path)
     if model_type is None:
-        msg = "not a content file: expected lessons/*.yaml, quizzes/*.yaml or campaigns/<id>/campaign.yaml"
+        msg = "not a content file: expected lessons/, quizzes/, guides/ or drills/*.yaml, or campaigns/<id>/campaign.yaml"
         return None, [ContentError(_rel(path, root), 1, "(file)", msg)]
     catalog = Catalog(root=root)
     item = _add(catalog, path, model_type)
     if item is not None and not isinstance(item, Campaign):
-        campaigns = Catalog(root=root)
+        others = Catalog(root=root)
         for campaign_path in sorted((root / CAMPAIGNS).glob("*/campaign.yaml")):
-            _add(campaigns, campaign_path, Campaign)
-        if campaigns.campaigns:
-            _check_help_refs(catalog, item, list(campaigns.campaigns.values()), assigned_only=False)
+            _add(others, campaign_path, Campaign)
+        if others.campaigns:
+            _check_help_refs(catalog, item, list(others.campaigns.values()), assigned_only=False)
+        if isinstance(item, Drill):
+            for guide_path in sorted((root / GUIDES).glob("*.yaml")):
+                _add(others, guide_path, Guide)
+            _check_drill_guide(catalog, item, others.guides)
     errors = sorted(catalog.errors)
     return (None if errors else item), errors
 
@@ -81,7 +89,8 @@ def load_file(path: Path | str, root: Path | str | None = None) -> tuple[BaseMod
 def content_fingerprint(root: Path | str) -> tuple[tuple[str, int, int], ...]:
     """Names, sizes and modification times of every content file: changes when any file is edited."""
     root = Path(root)
-    files = [*root.glob(f"{LESSONS}/**/*"), *root.glob(f"{QUIZZES}/*.yaml"), *root.glob(f"{CAMPAIGNS}/*/*")]
+    files = [*root.glob(f"{LESSONS}/**/*"), *root.glob(f"{CAMPAIGNS}/*/*")]
+    files += [p for folder in (QUIZZES, GUIDES, DRILLS) for p in root.glob(f"{folder}/*.yaml")]
     return tuple(sorted((str(p), s.st_size, s.st_mtime_ns) for p in files if p.is_file() for s in [p.stat()]))
 
 
@@ -91,10 +100,8 @@ def content_fingerprint(root: Path | str) -> tuple[tuple[str, int, int], ...]:
 def _kind_of(path: Path) -> type[BaseModel] | None:
     if path.suffix != ".yaml":
         return None
-    if path.parent.name == LESSONS:
-        return Module
-    if path.parent.name == QUIZZES:
-        return Quiz
+    if path.parent.name in FOLDER_KINDS:
+        return FOLDER_KINDS[path.parent.name]
     if path.name == "campaign.yaml" and path.parent.parent.name == CAMPAIGNS:
         return Campaign
     return None
@@ -169,6 +176,8 @@ def _located_validation_errors(exc: ValidationError, located: Located, name: str
 def _pattern_message(pattern: str, found: object) -> str:
     if pattern == r"\S":
         return "must not be empty"
+    if pattern.startswith("^facts"):
+        return f"{found!r} must cite a section of the reference sheet, such as 'facts.md §1E — Busan Office of Education FAQ'"
     if pattern.startswith("^[A-Za-z0-9]"):
         return f"{found!r} must name a file inside lessons/media/ (letters, digits, '-', '_', '.', '/')"
     if pattern.startswith("^[a-z0-9]"):
@@ -214,8 +223,49 @@ def _file_rules(item: BaseModel, path: Path, root: Path) -> Iterator[tuple[DataP
             seen.setdefault(question.id, i)
     if isinstance(item, Campaign) and item.id != path.parent.name:
         yield ("id",), f"campaign id '{item.id}' must equal its folder name '{path.parent.name}'"
-    if isinstance(item, Module | Quiz):
+    if isinstance(item, Guide):
+        yield from _guide_rules(item)
+    if isinstance(item, Drill):
+        yield from _drill_rules(item)
+    if isinstance(item, Item):
         yield from _text_rules(item)
+
+
+def _unique(ids: list[str], at: Callable[[int], DataPath], what: str) -> Iterator[tuple[DataPath, str]]:
+    seen: dict[str, int] = {}
+    for i, item_id in enumerate(ids):
+        if item_id in seen:
+            yield at(i), f"{what} id '{item_id}' already used by {format_path(at(seen[item_id])[:-1])}"
+        seen.setdefault(item_id, i)
+
+
+def _guide_rules(guide: Guide) -> Iterator[tuple[DataPath, str]]:
+    """Phase and step ids are unique; every section a step cites is listed in the file's ``sources``."""
+    yield from _unique([p.id for p in guide.phases], lambda i: ("phases", i, "id"), "phase")
+    where = [(i, j) for i, phase in enumerate(guide.phases) for j in range(len(phase.steps))]
+    step_ids = [guide.phases[i].steps[j].id for i, j in where]
+    yield from _unique(step_ids, lambda n: ("phases", where[n][0], "steps", where[n][1], "id"), "step")
+    listed = {m.group(0) for line in guide.sources for m in SECTION.finditer(line)}
+    for i, j in where:
+        for k, cite in enumerate(guide.phases[i].steps[j].cites):
+            section = SECTION.search(cite).group(0)
+            if section not in listed:
+                yield (
+                    ("phases", i, "steps", j, "cites", k),
+                    f"cites facts.md {section}, which 'sources' does not list: add that section and its original source to 'sources'",
+                )
+
+
+def _drill_rules(drill: Drill) -> Iterator[tuple[DataPath, str]]:
+    """Inject ids are unique; whoever leads an inject is the principal or one of the drill's roles."""
+    yield from _unique([i.id for i in drill.injects], lambda i: ("injects", i, "id"), "inject")
+    for i, inject in enumerate(drill.injects):
+        if inject.lead != "principal" and inject.lead not in drill.roles:
+            yield (
+                ("injects", i, "lead"),
+                f"lead '{inject.lead}' is not one of the drill's roles ({', '.join(drill.roles)}): "
+                "add it to 'roles' or let the principal lead",
+            )
 
 
 def _unique_section_ids(module: Module) -> Iterator[tuple[DataPath, str]]:
@@ -351,7 +401,7 @@ def iter_texts(value: Any, at: DataPath = ()) -> Iterator[tuple[DataPath, str]]:
             yield from iter_texts(item, (*at, key))
 
 
-def _text_rules(item: Module | Quiz) -> Iterator[tuple[DataPath, str]]:
+def _text_rules(item: Item) -> Iterator[tuple[DataPath, str]]:
     first_fact: tuple[DataPath, str] | None = None
     for path, text in iter_texts(item):
         for bad in HELP_REF_START.finditer(text):
@@ -377,9 +427,9 @@ def _register(catalog: Catalog, item: BaseModel, name: str, located: Located) ->
     if isinstance(item, Campaign):
         registry: dict = catalog.campaigns
     else:
-        registry = catalog.modules if isinstance(item, Module) else catalog.quizzes
-        other = catalog.quizzes if isinstance(item, Module) else catalog.modules
-        if item.id in registry or item.id in other:
+        registries = {Module: catalog.modules, Quiz: catalog.quizzes, Guide: catalog.guides, Drill: catalog.drills}
+        registry = registries[type(item)]
+        if any(item.id in r for r in registries.values()):  # one id space: completions and hashes are keyed by it
             first = catalog.files[item.id]
             catalog.errors.append(ContentError(name, located.line_of(("id",)), "id", f"id '{item.id}' is already used by {first}"))
             return
@@ -440,8 +490,21 @@ def _cross_check(catalog: Catalog) -> None:
             )
     campaigns = list(catalog.campaigns.values())
     if campaigns:
-        for item in [*catalog.modules.values(), *catalog.quizzes.values()]:
+        for item in [*catalog.modules.values(), *catalog.quizzes.values(), *catalog.guides.values(), *catalog.drills.values()]:
             _check_help_refs(catalog, item, campaigns, assigned_only=True)
+    for drill in catalog.drills.values():
+        _check_drill_guide(catalog, drill, catalog.guides)
+
+
+def _check_drill_guide(catalog: Catalog, drill: Drill, guides: dict[str, Guide]) -> None:
+    """A drill names a case guide, and each inject a step of it: the report measures decisions against those steps."""
+    guide = guides.get(drill.guide)
+    if guide is None:
+        _error(catalog, drill.id, ("guide",), f"no guide '{drill.guide}'")
+        return
+    for i, inject in enumerate(drill.injects):
+        if guide.step(inject.guide_step) is None:
+            _error(catalog, drill.id, ("injects", i, "guide_step"), f"no step '{inject.guide_step}' in guide '{guide.id}'")
 
 
 def _check_assignment(
@@ -464,9 +527,23 @@ def _assigned_ids(campaign: Campaign) -> set[str]:
     return {i for p in parts if p is not None for i in (*p.modules, *p.quizzes)}
 
 
-def _check_help_refs(catalog: Catalog, item: Module | Quiz, campaigns: list[Campaign], assigned_only: bool) -> None:
-    """Every {help:key} must exist in each campaign that assigns the item (or in some campaign, if none does)."""
-    assigning = [c for c in campaigns if item.id in _assigned_ids(c)] if assigned_only else []
+def _check_help_refs(catalog: Catalog, item: Item, campaigns: list[Campaign], assigned_only: bool) -> None:
+    """Every {help:key} must exist in each campaign that assigns the item (or in some campaign, if none does).
+
+    The case guide and drills serve every campaign of the tree, so their references must exist in each.
+    """
+    if isinstance(item, Guide | Drill):
+        assigning = campaigns
+    else:
+        assigning = [c for c in campaigns if item.id in _assigned_ids(c)] if assigned_only else []
+    if isinstance(item, Guide):
+        for i, phase in enumerate(item.phases):
+            for j, step in enumerate(phase.steps):
+                for k, key in enumerate(step.help):
+                    missing = [c.id for c in assigning if key not in c.help]
+                    if missing:
+                        where = ("phases", i, "steps", j, "help", k)
+                        _error(catalog, item.id, where, f"no help entry '{key}' in campaign {', '.join(missing)}")
     for path, text in iter_texts(item):
         for ref in HELP_REF.finditer(text):
             key, field_name = ref.group(1), ref.group(2)

@@ -1,4 +1,4 @@
-"""Strict, frozen pydantic models of every content file: modules, quizzes and campaigns.
+"""Strict, frozen pydantic models of every content file: modules, quizzes, campaigns, the case guide and drills.
 
 Section and question kinds are `type:`-discriminated unions built from registries, so a new kind is
 one class decorated with ``@section_kind`` or ``@question_kind`` placed before the union is built.
@@ -406,6 +406,126 @@ class Campaign(Strict):
     def content_hash(self) -> str:
         """SHA-256 of the parsed campaign (the roster is versioned separately)."""
         return _hash(self)
+
+
+# --- response: the case guide and tabletop drills ----------------------------------------------
+
+# Who does a step of the response: the guide says it, a drill assigns it, the report names owners by it.
+ResponseRole = Literal["principal", "reporter", "homeroom", "parent_contact", "evidence_lead", "counselor", "violence_officer"]
+RESPONSE_ROLES: tuple[str, ...] = ResponseRole.__args__
+
+# A step cites the reference sheet by section ("facts.md §1E — Busan Office of Education FAQ").
+Cite = Annotated[StrictStr, StringConstraints(pattern=r"^facts\.md §\d[A-Z]?\b", max_length=500)]
+
+
+class GuideStep(Strict):
+    """One step of the case guide: who does it, what to do, where to get help, and where the facts come from."""
+
+    id: Id
+    title: Text
+    who: tuple[ResponseRole, ...] = Field(min_length=1)
+    body: Text
+    help: tuple[Id, ...] = ()
+    # A step whose omission harms the person the response protects (not reporting, not separating).
+    critical: StrictBool = False
+    cites: tuple[Cite, ...] = Field(min_length=1)
+
+
+class GuidePhase(Strict):
+    """A stretch of time in the response (the first hour, the first day, the first week) and its steps."""
+
+    id: Id
+    title: Text
+    steps: tuple[GuideStep, ...] = Field(min_length=1)
+
+
+class Guide(Strict):
+    """The principal's step-by-step case guide; it states facts, so ``as_of`` and ``sources`` are required."""
+
+    id: Id
+    kind: Literal["guide"]
+    title: Text
+    summary: Text
+    as_of: dt.date
+    sources: tuple[Source, ...] = Field(min_length=1)
+    phases: tuple[GuidePhase, ...] = Field(min_length=1)
+
+    @property
+    def content_hash(self) -> str:
+        """SHA-256 of the parsed content."""
+        return _hash(self)
+
+    @property
+    def steps(self) -> tuple[GuideStep, ...]:
+        """Every step, phase by phase."""
+        return tuple(step for phase in self.phases for step in phase.steps)
+
+    def step(self, step_id: str) -> GuideStep | None:
+        """The step called ``step_id``, if any."""
+        return next((s for s in self.steps if s.id == step_id), None)
+
+
+class DrillOption(Strict):
+    """An option the group can decide at an inject: does it follow the guide, is it dangerous."""
+
+    text: Text
+    feedback: Text
+    follows_guide: StrictBool = False
+    # A dangerous decision (forwarding the material, waiting for the family's consent to report).
+    critical: StrictBool = False
+
+    @model_validator(mode="after")
+    def _not_both(self) -> DrillOption:
+        if self.follows_guide and self.critical:
+            raise ValueError("an option that follows the guide cannot be critical")
+        return self
+
+
+class DrillInject(Strict):
+    """A turn of the situation, with a timer: the group decides one option, measured against a guide step."""
+
+    id: Id
+    title: Text
+    situation: Text
+    prompt: Text
+    lead: ResponseRole
+    minutes: StrictInt = Field(ge=1, le=15)
+    guide_step: Id
+    options: tuple[DrillOption, ...] = Field(min_length=2, max_length=5)
+    # The task the after-action report lists, owned by ``lead``, when the group missed the guide here.
+    follow_up: Text
+
+    @model_validator(mode="after")
+    def _one_follows_guide(self) -> DrillInject:
+        if not any(o.follows_guide for o in self.options):
+            raise ValueError("no option is marked 'follows_guide: true': the report measures decisions against the guide")
+        return self
+
+
+class Drill(Strict):
+    """A tabletop drill: an opening situation that unfolds in timed injects, played by a principal and staff."""
+
+    id: Id
+    kind: Literal["drill"]
+    title: Text
+    summary: Text
+    guide: Id
+    roles: tuple[ResponseRole, ...] = Field(min_length=1)
+    situation: Text
+    injects: tuple[DrillInject, ...] = Field(min_length=3)
+    debrief: Text
+    as_of: dt.date
+    sources: tuple[Source, ...] = Field(min_length=1)
+
+    @property
+    def content_hash(self) -> str:
+        """SHA-256 of the parsed content."""
+        return _hash(self)
+
+    @property
+    def minutes(self) -> int:
+        """The injects' timers added up: how long the drill takes at least."""
+        return sum(i.minutes for i in self.injects)
 
 
 def _hash(model: BaseModel) -> str:

@@ -324,3 +324,75 @@ class AuditLog(Base):
     action: Mapped[str] = mapped_column(String(64))
     target: Mapped[str] = mapped_column(String(200))
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+# --- response: tabletop drills and the case guide's one counter -------------------------------
+# Nothing about a real case is ever stored: drills are fictional scenarios, and the case guide keeps its
+# ticks in the browser session. The only trace of the guide is how often it was opened per site and month.
+
+
+class DrillRun(Base):
+    """A tabletop drill a principal ran with their staff: which scenario, where it stands, when it finished."""
+
+    __tablename__ = "drill_run"
+
+    id: Mapped[intpk]
+    code: Mapped[str] = mapped_column(String(12), unique=True)
+    campaign_id: Mapped[campaign_id]
+    site_id: Mapped[int] = mapped_column(ForeignKey("site.id", ondelete="CASCADE"), index=True)
+    drill_id: Mapped[content_id]
+    content_hash: Mapped[content_hash]
+    started_by_id: Mapped[int] = mapped_column(ForeignKey("account.id"))
+    created_at: Mapped[created_at]
+    # The inject in play (its index) and when its timer started; None while staff are still joining.
+    current_index: Mapped[int] = mapped_column(default=0)
+    inject_started_at: Mapped[dt.datetime | None]
+    finished_at: Mapped[dt.datetime | None]
+
+    site: Mapped[Site] = relationship()
+
+
+class DrillDecision(Base):
+    """The group's decision at one inject (an option index: never free text), and how long it took."""
+
+    __tablename__ = "drill_decision"
+    __table_args__ = (UniqueConstraint("run_id", "inject_id"),)
+
+    id: Mapped[intpk]
+    run_id: Mapped[int] = mapped_column(ForeignKey("drill_run.id", ondelete="CASCADE"))
+    inject_index: Mapped[int]
+    inject_id: Mapped[content_id]
+    option_index: Mapped[int]
+    follows_guide: Mapped[bool]
+    critical: Mapped[bool]
+    started_at: Mapped[dt.datetime]
+    decided_at: Mapped[dt.datetime]
+    decided_by_id: Mapped[int] = mapped_column(ForeignKey("account.id"))
+
+
+class DrillParticipant(Base):
+    """Someone following a drill on their own device: a staff account, or a quick join with no name at all.
+
+    ``token`` is the browser session's handle. Staff accounts that took part in a finished drill count it as
+    staff training attendance.
+    """
+
+    __tablename__ = "drill_participant"
+    __table_args__ = (UniqueConstraint("run_id", "account_id"),)
+
+    id: Mapped[intpk]
+    run_id: Mapped[int] = mapped_column(ForeignKey("drill_run.id", ondelete="CASCADE"), index=True)
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id", ondelete="CASCADE"))
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    joined_at: Mapped[created_at]
+
+
+class GuideOpening(Base):
+    """How many times the case guide was opened at a site in a month: the guide's only record."""
+
+    __tablename__ = "guide_opening"
+
+    campaign_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("site.id", ondelete="CASCADE"), primary_key=True)
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)  # YYYY-MM in Seoul time
+    opened: Mapped[int] = mapped_column(default=0)

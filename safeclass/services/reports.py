@@ -104,7 +104,8 @@ def suppress_small(frame: pd.DataFrame, k: int, columns: tuple[str, ...] = STUDE
     for column in columns:
         if column in out:
             values = out[column].astype("Int64")
-            out[column] = values.mask([privacy.is_small(v, k) for v in values.fillna(0)])
+            small = pd.Series([privacy.is_small(v, k) for v in values.fillna(0)], index=values.index, dtype=bool)
+            out[column] = values.mask(small)
     return out
 
 

@@ -1,15 +1,16 @@
-"""Every ``st.cache_*`` of the app: the database and the content catalog."""
+"""Every ``st.cache_*`` of the app: the database, the content catalog and the response PDFs."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from safeclass import config
+from safeclass import config, response_pdf
 from safeclass.content import Catalog, load_catalog
 from safeclass.content.catalog import with_fallback
 from safeclass.content.loader import content_fingerprint
-from safeclass.content.models import Campaign
+from safeclass.content.models import Campaign, Guide
 from safeclass.db.engine import Database
+from safeclass.drills import AfterAction
 from safeclass.services.measures import current_campaign
 
 
@@ -59,3 +60,15 @@ def campaign() -> Campaign | None:
     if wanted:
         return cat.campaigns.get(wanted)
     return current_campaign(cat.campaigns)
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def guide_pdf(_guide: Guide, _campaign: Campaign, guide_hash: str, campaign_hash: str, lang: str) -> bytes:
+    """The case guide's PDF, built once per version and language (embedding the fonts takes about two seconds)."""
+    return response_pdf.guide_pdf(_guide, _campaign, lang)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def report_pdf(_after: AfterAction, _campaign: Campaign, run_id: int, drill_hash: str, lang: str, **meta: object) -> bytes:
+    """A finished drill's report PDF: a finished run never changes, so one build per run and language."""
+    return response_pdf.report_pdf(_after, _campaign, lang, **meta)

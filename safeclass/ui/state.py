@@ -70,3 +70,18 @@ def quiz(quiz_id: str, what: str) -> str:
 def export_key(name: str) -> str:
     """Which export (its filters) the viewer has prepared and had audit-logged: its downloads are offered."""
     return f"exports.{name}.prepared"
+
+
+GUIDE_COUNTED = "guide.counted"  # this session's opening of the case guide was counted (once per session)
+DRILL_RUN = "drill.run_id"  # the drill run the principal's screen shows
+DRILL_TOKEN = "drill.token"  # the participant handle of a device following a drill (the only key a quick join has)
+
+
+def guide_step(guide_id: str, step_id: str) -> str:
+    """A case-guide step's tick: it lives in this session only and is never stored."""
+    return f"guide.{guide_id}.step.{step_id}"
+
+
+def drill_choice(run_id: int, inject_id: str) -> str:
+    """The option the principal has selected for the group at one inject, before recording it."""
+    return f"drill.{run_id}.{inject_id}.choice"

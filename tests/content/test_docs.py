@@ -17,11 +17,14 @@ def _examples() -> list[str]:
 
 
 def test_docs_examples_load_together(tmp_path: Path) -> None:
-    module, quiz, campaign = _examples()
+    module, quiz, campaign, guide, drill = _examples()
     (tmp_path / "lessons" / "media").mkdir(parents=True)
     shutil.copy(Path(__file__).parent / "valid" / "lessons" / "media" / "consent-light.svg", tmp_path / "lessons" / "media")
     (tmp_path / "quizzes").mkdir()
     (tmp_path / "campaigns" / "example-campaign").mkdir(parents=True)
+    for folder, name, text in (("guides", "example-guide", guide), ("drills", "example-drill", drill)):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / f"{name}.yaml").write_text(text, encoding="utf-8")
     (tmp_path / "lessons" / "example-consent.yaml").write_text(module, encoding="utf-8")
     (tmp_path / "quizzes" / "example-consent-quiz.yaml").write_text(quiz, encoding="utf-8")
     (tmp_path / "campaigns" / "example-campaign" / "campaign.yaml").write_text(campaign, encoding="utf-8")
@@ -31,3 +34,4 @@ def test_docs_examples_load_together(tmp_path: Path) -> None:
     assert [str(e) for e in catalog.errors] == []
     assert set(catalog.modules) == {"example-consent"}
     assert set(catalog.quizzes) == {"example-consent-quiz"}
+    assert set(catalog.guides) == {"example-guide"} and set(catalog.drills) == {"example-drill"}

@@ -15,8 +15,8 @@ HERE = Path(__file__).resolve().parent
 VALID, INVALID = HERE / "valid", HERE / "invalid"
 INVALID_FILES = sorted(
     p
-    for p in [*INVALID.glob("lessons/*.yaml"), *INVALID.glob("quizzes/*.yaml"), *INVALID.glob("campaigns/*/campaign.yaml")]
-    if p.parent.name != "ok"
+    for p in [*INVALID.glob("*/*.yaml"), *INVALID.glob("campaigns/*/campaign.yaml")]
+    if p.parent.name != "ok" and p.stem != "ok"  # the good campaign and guide that broken files refer to
 )
 
 
@@ -28,6 +28,12 @@ def test_valid_tree_loads_and_uses_every_kind() -> None:
     assert questions == set(QUESTION_KINDS)
     assert {m.kind for m in catalog.modules.values()} == {"lesson", "training"}
     assert len(catalog.rosters["test-campaign"]) == 3
+    assert set(catalog.guides) == {"test-guide"} and set(catalog.drills) == {"test-drill"}
+
+
+def test_invalid_fixtures_cover_the_guide_and_drill_kinds() -> None:
+    folders = {p.parent.name for p in INVALID_FILES}
+    assert {"guides", "drills"} <= folders
 
 
 @pytest.mark.parametrize("path", INVALID_FILES, ids=lambda p: str(p.relative_to(INVALID)))
@@ -46,7 +52,7 @@ def test_invalid_tree_reports_every_file_at_once() -> None:
         rel = str(path.relative_to(INVALID))
         roster = rel.replace("campaign.yaml", "sites.csv")
         assert rel in files_with_errors or roster in files_with_errors, rel
-    assert "ok" in catalog.campaigns  # a good file still loads beside broken ones
+    assert "ok" in catalog.campaigns and "ok" in catalog.guides  # a good file still loads beside broken ones
 
 
 def _copy_valid(tmp_path: Path) -> Path:
@@ -88,7 +94,11 @@ def test_help_key_missing_from_the_assigning_campaign(tmp_path: Path) -> None:
     text = path.read_text(encoding="utf-8")
     path.write_text(text[: text.index("  youth1388:")], encoding="utf-8")
     errors = [str(e) for e in load_catalog(root).errors]
+    # The case guide serves every campaign, so its references (in text and in `help:`) must exist in each.
     assert errors == [
+        "guides/test-guide.yaml:31 phases[1].steps[0].body.en: no help entry 'youth1388' in campaign test-campaign",
+        "guides/test-guide.yaml:31 phases[1].steps[0].body.ko: no help entry 'youth1388' in campaign test-campaign",
+        "guides/test-guide.yaml:32 phases[1].steps[0].help[0]: no help entry 'youth1388' in campaign test-campaign",
         "lessons/test-lesson.yaml:22 sections[1].body.en: no help entry 'youth1388' in campaign test-campaign",
         "lessons/test-lesson.yaml:22 sections[1].body.ko: no help entry 'youth1388' in campaign test-campaign",
     ]
