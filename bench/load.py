@@ -208,7 +208,8 @@ class Student:
         """Load the page over HTTP (the balancer's cookie comes with it), then open the WebSocket."""
         await asyncio.to_thread(self._get_index)
         ws_url = self.base.replace("http://", "ws://") + "/_stcore/stream"
-        protocols = ["streamlit", "", self.session_id] if self.session_id else ["streamlit"]
+        # As the frontend: the subprotocol, an XSRF token slot (unused here), then the session to resume.
+        protocols = ["streamlit", "none", self.session_id] if self.session_id else ["streamlit"]
         headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())} if self.cookies else {}
         self.ws = await asyncio.wait_for(
             websockets.connect(ws_url, subprotocols=protocols, additional_headers=headers, max_size=None, open_timeout=30),
@@ -371,6 +372,7 @@ class Student:
     async def reconnect(self, deadline: float) -> bool:
         """As the browser does after a lost connection: reconnect (new replica), rerun the same page, compare positions."""
         before = self.last_position
+        last_error = ""
         for _ in range(20):
             if time.monotonic() >= deadline:
                 return False
@@ -380,9 +382,11 @@ class Student:
                 self.page = Page()
                 await self.rerun()
                 break
-            except (TimeoutError, Disconnected, OSError, websockets.InvalidHandshake):
+            except (TimeoutError, Disconnected, OSError, websockets.InvalidHandshake) as exc:
+                last_error = f"{type(exc).__name__}: {exc}"
                 await asyncio.sleep(1)
         else:
+            print(f"  could not reconnect: {last_error}", file=sys.stderr)
             return False
         self.stats.reconnects += 1
         found = re.match(r"\s*(\d+)\s*/\s*(\d+)", self.page.progress)
@@ -600,6 +604,7 @@ async def drive(url: str, seats: list[tuple[str, int]], args: argparse.Namespace
         if servers is not None:
             replica_event["stopped_pid"] = servers.stop_one_replica()
             replica_event["stopped_at_s"] = args.stop_replica_after
+            print(f"  stopped replica pid {replica_event['stopped_pid']} at {args.stop_replica_after:.0f} s", file=sys.stderr)
 
     async def one(i: int) -> None:
         await asyncio.sleep(args.ramp * i / max(1, args.sessions))
@@ -643,7 +648,10 @@ def main() -> None:
     parser.add_argument("--kill-hard", action="store_true", help="stop that replica with SIGKILL instead of SIGTERM")
     parser.add_argument("--join-codes", help="with --url: comma-separated class codes whose seats 26-60 are free")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--quick", action="store_true", help="checks that it runs: 2,000 learners, no thinking, 12 steps, 90 s")
     args = parser.parse_args()
+    if args.quick:
+        args.learners, args.think, args.ramp, args.max_steps, args.duration = 2_000, 0.0, 0.0, 12, 90.0
     if args.url and not re.match(r"^http://(127\.0\.0\.1|localhost)(:\d+)?/?$", args.url):
         parser.error("--url must be a loopback http:// address")
 

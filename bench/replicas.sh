@@ -33,6 +33,7 @@ start() {
   [ -n "${SAFECLASS_COOKIE_KEY:-}" ] || { echo "SAFECLASS_COOKIE_KEY must be set (the same for every replica)" >&2; exit 2; }
   command -v haproxy >/dev/null || { echo "haproxy is not installed: apt-get install haproxy" >&2; exit 2; }
   mkdir -p "$rundir"
+  trap 'stop "$rundir"' ERR # a start that fails half-way leaves nothing running
   local lb_port="${LB_PORT:-8600}"
   local ports=(${PORTS:-$(seq 8601 $((8600 + count)))})
   [ "${#ports[@]}" -eq "$count" ] || { echo "PORTS must list $count ports" >&2; exit 2; }
@@ -51,7 +52,7 @@ start() {
 
   cat >"$rundir/haproxy.cfg" <<EOF
 global
-    maxconn 20000
+    maxconn 4000
     log stderr format short local0 warning
 
 defaults
@@ -95,6 +96,7 @@ EOF
     done
     [ -n "$ok" ] || { echo "replica $i on port $port did not become healthy; see $rundir/replica-$i.log" >&2; stop "$rundir"; exit 1; }
   done
+  trap - ERR
   echo "SafeClass: $count replicas behind http://127.0.0.1:$lb_port (pids and logs in $rundir)"
 }
 
