@@ -599,6 +599,23 @@ async def drive(url: str, seats: list[tuple[str, int]], args: argparse.Namespace
             peak["rss"] = max(peak["rss"], sum(rss_kib(p) for p in pids))
             await asyncio.sleep(0.5)
 
+    health: list[float] = []
+
+    def probe() -> None:
+        start = time.perf_counter()
+        try:
+            with urllib.request.urlopen(url + "/_stcore/health", timeout=30) as r:
+                r.read()
+        except OSError:
+            health.append(30_000.0)  # no answer within 30 s: a balancer would long have marked it down
+            return
+        health.append((time.perf_counter() - start) * 1000)
+
+    async def health_checks() -> None:  # what a load balancer's health check sees meanwhile, every 2 s
+        while time.monotonic() < deadline:
+            await asyncio.to_thread(probe)
+            await asyncio.sleep(2)
+
     async def stopper() -> None:
         await asyncio.sleep(args.stop_replica_after)
         if servers is not None:
@@ -620,13 +637,15 @@ async def drive(url: str, seats: list[tuple[str, int]], args: argparse.Namespace
             await student.close()
 
     sampler = asyncio.create_task(sample())
+    checker = asyncio.create_task(health_checks())
     extra = [asyncio.create_task(stopper())] if args.stop_replica_after and args.replicas else []
     await asyncio.gather(*(one(i) for i in range(args.sessions)))
     sampler.cancel()
+    checker.cancel()
     for task in extra:
         task.cancel()
     peak["rss"] = max(peak["rss"], sum(rss_kib(p) for p in pids))
-    return stats, {"baseline_kib": baseline, "peak_kib": peak["rss"], **replica_event}
+    return stats, {"baseline_kib": baseline, "peak_kib": peak["rss"], "health": health, **replica_event}
 
 
 def main() -> None:
@@ -701,6 +720,8 @@ def main() -> None:
         "replicas": args.replicas or 1,
         "server_options": args.server_option,
         "server_rss_baseline_mb": round(memory["baseline_kib"] / 1024, 1),
+        "health_p50_ms": round(statistics.median(memory["health"]), 1) if memory["health"] else None,
+        "health_max_ms": round(max(memory["health"]), 1) if memory["health"] else None,
     }
     if args.stop_replica_after and args.replicas:
         result["replica_stop"] = {
