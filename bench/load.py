@@ -250,6 +250,8 @@ class Student:
         try:
             await self.ws.send(msg.SerializeToString())
             page = await asyncio.wait_for(self._read_run(), timeout=self.args.timeout)
+        except TimeoutError:
+            raise  # no final script_finished within --timeout (TimeoutError is an OSError: keep it apart)
         except (websockets.ConnectionClosed, OSError) as exc:
             raise Disconnected(str(exc)) from exc
         elapsed = (time.perf_counter() - start) * 1000
@@ -335,7 +337,11 @@ class Student:
         steps = 0
         reconnects = 0
         await self.open()
-        await self.rerun()  # the first page load
+        try:
+            await self.rerun()  # the first page load
+        except TimeoutError:
+            self.stats.error("first load timed out")
+            return
         while steps < self.args.max_steps and time.monotonic() < deadline:
             steps += 1
             action = self.next_action()
