@@ -30,6 +30,7 @@ import json
 import os
 import random
 import re
+import shutil
 import signal
 import socket
 import statistics
@@ -680,7 +681,7 @@ def main() -> None:
     if args.url and not re.match(r"^http://(127\.0\.0\.1|localhost)(:\d+)?/?$", args.url):
         parser.error("--url must be a loopback http:// address")
 
-    servers, schema, pg = None, None, None
+    servers, schema, pg, db_url = None, None, None, None
     started = time.monotonic()
     try:
         if args.url:
@@ -707,6 +708,8 @@ def main() -> None:
             servers.stop()
         if schema is not None:
             drop_schema(pg, schema)
+        elif db_url and db_url.startswith("sqlite:///"):  # the SQLite file this run made
+            shutil.rmtree(Path(db_url.removeprefix("sqlite:///")).parent, ignore_errors=True)
 
     lat = sorted(stats.latencies)
     active = (stats.last_interaction_at or 0) - (stats.first_interaction_at or 0)

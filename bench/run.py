@@ -26,6 +26,7 @@ import json
 import os
 import random
 import resource
+import shutil
 import statistics
 import sys
 import tempfile
@@ -469,6 +470,7 @@ def main() -> None:
     parser.add_argument("--database-url", help="a PostgreSQL URL (a schema of its own is made and dropped); default: a fresh SQLite file")
     parser.add_argument("--quick", action="store_true", help="2,000 learners and few repeats: checks that everything runs")
     parser.add_argument("--repeat", type=int, default=15, help="runs per timing (median)")
+    parser.add_argument("--keep", action="store_true", help="keep the SQLite file afterwards (to profile against it)")
     parser.add_argument("--writes", type=int, default=1600, help="submissions and joins, each, for the concurrent writers")
     args = parser.parse_args()
     if args.quick:
@@ -481,6 +483,8 @@ def main() -> None:
         database.dispose()
         if schema is not None:
             drop_schema(args.database_url, schema)
+        elif not args.keep:  # the SQLite file of a large run takes gigabytes of /tmp
+            shutil.rmtree(Path(database.engine.url.database).parent, ignore_errors=True)
     result["rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     result = {key: round(float(result[key]), 2) for key in KEYS}
 
