@@ -50,10 +50,12 @@ from safeclass.db.engine import Database  # noqa: E402
 from safeclass.db.migrate import upgrade  # noqa: E402
 from safeclass.db.models import Account, ClassGroup, Learner, ModuleProgress  # noqa: E402
 from safeclass.demo import CLASS_SIZE, DEMO_PASSWORD, seed_demo  # noqa: E402
+from safeclass.services.accounts import staff_at_site  # noqa: E402
 from safeclass.services.classes import MAX_SEAT, join_class  # noqa: E402
 from safeclass.services.progress import record_module_progress  # noqa: E402
 from safeclass.services.quizzes import start_quiz_attempt, submit_quiz_attempt  # noqa: E402
-from safeclass.services.reports import campaign_summary, class_progress, completion_by, lagging_sites, site_table, suppress_small  # noqa: E402
+from safeclass.services.reports import by_group, campaign_report, completions_over_time, site_table  # noqa: E402
+from safeclass.services.site_report import site_report  # noqa: E402
 
 KEYS = (
     "dashboard_ms",
@@ -129,23 +131,19 @@ def drop_schema(url: str, schema: str) -> None:
 def dashboard_data(database: Database, viewer: Account, campaign) -> None:
     """What app_pages/dashboard.py computes for a whole-campaign coordinator."""
     with database.reading() as session:
-        sites = site_table(session, viewer, campaign.id)
-    campaign_summary(sites)
-    by_district = completion_by(sites, "district", campaign.k)
-    if viewer.district:
-        lagging_sites(sites, campaign.k, limit=len(sites))
-    completion_by(sites, "site_type", campaign.k)
-    lagging_sites(sites, campaign.k)
-    completion_by(sites, "district", campaign.k).to_csv(index=False)
+        report = campaign_report(session, viewer, campaign)
+        completions_over_time(session, viewer, campaign)
+    by_district = by_group(report, "district")
+    by_group(report, "site_type")
     assert len(by_district) > 0
 
 
-def site_data(database: Database, viewer: Account, campaign) -> None:
+def site_data(database: Database, viewer: Account, campaign, catalog) -> None:
     """What app_pages/site.py computes for a principal."""
     with database.reading() as session:
-        sites = site_table(session, viewer, campaign.id)
-        class_progress(session, viewer, campaign.id, campaign.k)
-    suppress_small(sites, campaign.k)
+        site_table(session, viewer, campaign.id)
+        site_report(session, viewer, campaign, catalog)
+        staff_at_site(session, viewer, campaign)
 
 
 # --- reference points: the same learners-completed counts from the raw records --------------------
@@ -527,7 +525,7 @@ def run(database: Database, args: argparse.Namespace) -> tuple[dict[str, float],
 
     out: dict[str, float] = {}
     out["dashboard_ms"] = median_ms(lambda: dashboard_data(database, coordinator, campaign), args.repeat)
-    out["site_page_ms"] = median_ms(lambda: site_data(database, principal, campaign), args.repeat)
+    out["site_page_ms"] = median_ms(lambda: site_data(database, principal, campaign, catalog), args.repeat)
 
     sql = completed_sql(campaign)
     expected = rollup_completed(database, campaign)
