@@ -112,3 +112,18 @@ def page(browser, server: dict) -> Iterator:
     page.goto(server["url"])
     yield page
     context.close()
+
+
+def open_sign_in(page) -> None:
+    """Open the staff sign-in page from the sidebar; a click made while a fresh session is still loading its
+    first page can be lost, so it is retried until the page is there."""
+    heading = page.get_by_role("heading", name="교직원 로그인")
+    for _ in range(4):
+        page.wait_for_timeout(300)
+        page.get_by_role("link", name="교직원 로그인").click()
+        try:
+            heading.wait_for(timeout=8_000)
+            return
+        except Exception:
+            continue
+    heading.wait_for(timeout=8_000)

@@ -15,7 +15,7 @@ from sqlalchemy import func, select, update
 from safeclass.db.engine import Database
 from safeclass.db.models import Site, SiteRollup
 from safeclass.domain import Role, SiteType
-from tests.e2e.conftest import running_app
+from tests.e2e.conftest import open_sign_in, running_app
 from tests.factories import PASSWORD, make_account, make_site
 
 pytestmark = pytest.mark.e2e
@@ -50,8 +50,7 @@ def _settled(page) -> None:
 def _sign_in(page, username: str) -> None:
     expect(page.get_by_role("heading", name="수업 참여하기")).to_be_visible()
     _settled(page)
-    page.get_by_role("link", name="교직원 로그인").click()
-    expect(page.get_by_role("heading", name="교직원 로그인")).to_be_visible()
+    open_sign_in(page)
     _settled(page)
     page.get_by_label("아이디").fill(username)
     page.get_by_label("비밀번호").fill(PASSWORD)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.conftest import open_sign_in
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.e2e
@@ -18,7 +19,7 @@ def _settled(page) -> None:
 
 
 def _sign_in(page, username: str, password: str) -> None:
-    page.get_by_role("link", name="교직원 로그인").click()
+    open_sign_in(page)
     page.get_by_label("아이디").fill(username)
     page.get_by_label("비밀번호").fill(password)
     page.get_by_role("button", name="로그인").click()

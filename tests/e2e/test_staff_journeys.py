@@ -23,7 +23,7 @@ from safeclass.domain import Role
 from safeclass.services.accounts import create_account
 from safeclass.services.progress import record_module_progress
 from tests.conftest import ROOT, require
-from tests.e2e.conftest import CHROMIUM, _free_port
+from tests.e2e.conftest import CHROMIUM, _free_port, open_sign_in
 from tests.factories import PASSWORD, make_account, make_class, make_site
 from tests.services.test_progress import take_quiz
 
@@ -102,8 +102,7 @@ def _at(page, heading: str, *, after_sign_in: bool = False) -> None:
 def _sign_in(page, username: str, password: str) -> None:
     expect(page.get_by_role("heading", name="수업 참여하기")).to_be_visible()
     _settled(page)
-    page.get_by_role("link", name="교직원 로그인").click()
-    expect(page.get_by_role("heading", name="교직원 로그인")).to_be_visible()
+    open_sign_in(page)
     page.get_by_label("아이디").fill(username)
     page.get_by_label("비밀번호").fill(password)
     page.get_by_role("button", name="로그인").click()
