@@ -133,4 +133,4 @@ if not catalog.ok and account is not None and account.role == Role.ADMIN:
 if account is None:  # students and anyone not signed in: help and quick exit without opening the sidebar
     settle_cookies()
     student_bar(campaign)
-st.navigation(pages).run()
+st.navigation(pages, expanded=True).run()  # a principal has a dozen pages: none hidden behind "View more"
