@@ -15,7 +15,7 @@ from sqlalchemy import func, select, update
 from safeclass.db.engine import Database
 from safeclass.db.models import Site, SiteRollup
 from safeclass.domain import Role, SiteType
-from tests.e2e.conftest import open_sign_in, running_app
+from tests.e2e.conftest import open_page, open_sign_in, running_app
 from tests.factories import PASSWORD, make_account, make_site
 
 pytestmark = pytest.mark.e2e
@@ -107,8 +107,7 @@ def test_gangnam_not_started_sites_drill_down_and_exports(page, server) -> None:
 
 def test_cp949_roster_with_errors_then_clean_then_provision(page, server, tmp_path) -> None:
     _sign_in(page, "coordinator")
-    page.get_by_role("link", name="명단·학교장 계정").click()
-    expect(page.get_by_role("heading", name="명단·학교장 계정")).to_be_visible()
+    open_page(page, "명단·학교장 계정", "명단·학교장 계정")
     _settled(page)
     page.wait_for_timeout(1000)
     bad = '학교코드,학교명,자치구,학교급,학생수\nM0005,새중학교,강남구,중학교,"1,200"\nM0006,=HYPERLINK("x"),강남구,중학교,300\n'
