@@ -115,12 +115,17 @@ def page(browser, server: dict) -> Iterator:
 
 
 def open_sign_in(page) -> None:
-    """Open the staff sign-in page from the sidebar; a click made while a fresh session is still loading its
-    first page can be lost, so it is retried until the page is there."""
-    heading = page.get_by_role("heading", name="교직원 로그인")
+    """Open the staff sign-in page from the sidebar."""
+    open_page(page, "교직원 로그인", "교직원 로그인")
+
+
+def open_page(page, link: str, heading_name: str) -> None:
+    """Open a page from the sidebar; a click made while the session is still running a rerun (or loading its
+    first page) can be lost, so it is retried until the page's heading is there."""
+    heading = page.get_by_role("heading", name=heading_name)
     for _ in range(4):
         page.wait_for_timeout(300)
-        page.get_by_role("link", name="교직원 로그인").click()
+        page.get_by_role("link", name=link).click()
         try:
             heading.wait_for(timeout=8_000)
             return
