@@ -57,10 +57,10 @@ def server(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> I
 
 
 @contextmanager
-def running_app(url: str, content: Path = ROOT, extra_env: dict | None = None) -> Iterator[str]:
-    """``streamlit run app.py`` on a free port against the database at ``url``; yields its base URL."""
+def running_app(url: str, content: Path = ROOT, extra_env: dict | None = None, port: int | None = None) -> Iterator[str]:
+    """``streamlit run app.py`` on ``port`` (a free one if None) against the database at ``url``; yields its base URL."""
     require(Path(CHROMIUM).exists(), f"no Chromium at {CHROMIUM} (apt-get install chromium)")
-    port = _free_port()
+    port = port or _free_port()
     env = {**os.environ, "DATABASE_URL": url, "SAFECLASS_COOKIE_KEY": "e2e-" + "k" * 28, "SAFECLASS_CONTENT": str(content)}
     env.update(extra_env or {})
     env.pop("SAFECLASS_DEMO", None)

@@ -3,13 +3,8 @@
 from __future__ import annotations
 
 import io
-import os
 import re
 import shutil
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,7 +18,7 @@ from safeclass.domain import Role
 from safeclass.services.accounts import create_account
 from safeclass.services.progress import record_module_progress
 from tests.conftest import ROOT, require
-from tests.e2e.conftest import CHROMIUM, _free_port, open_sign_in
+from tests.e2e.conftest import CHROMIUM, _free_port, open_sign_in, running_app
 from tests.factories import PASSWORD, make_account, make_class, make_site
 from tests.services.test_progress import take_quiz
 
@@ -57,32 +52,9 @@ def server(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> I
         record_module_progress(s, principal, campaign, catalog.modules["test-training"], sections_done=1, completed=True)
     take_quiz(database, principal, campaign, catalog.quizzes["test-certification"], {"report": False})
     database.dispose()
-    port = _free_port()
-    env = {**os.environ, "DATABASE_URL": url, "SAFECLASS_COOKIE_KEY": "e2e-" + "k" * 28, "SAFECLASS_CONTENT": str(content)}
-    env["SAFECLASS_PUBLIC_URL"] = f"http://127.0.0.1:{port}"
-    env.pop("SAFECLASS_DEMO", None)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port), "--server.headless", "true"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    break
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                pytest.fail(f"streamlit did not start: {process.stderr.read().decode()[-2000:]}")
-            time.sleep(0.5)
-    yield {"url": base, "join_code": code, "one_time": one_time, "artifacts": folder}
-    process.terminate()
-    process.wait(timeout=20)
+    port = _free_port()  # known before start: the certificate's QR code points at this server's verify page
+    with running_app(url, content, {"SAFECLASS_PUBLIC_URL": f"http://127.0.0.1:{port}"}, port=port) as base:
+        yield {"url": base, "join_code": code, "one_time": one_time, "artifacts": folder}
 
 
 def _settled(page) -> None:
