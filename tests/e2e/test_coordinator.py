@@ -69,7 +69,7 @@ def _pick(page, label: str, option: str) -> None:
 
 def test_gangnam_not_started_sites_drill_down_and_exports(page, server) -> None:
     _sign_in(page, "coordinator")
-    page.get_by_role("link", name="학교·시설").click()
+    open_page(page, "학교·시설", "학교·시설")
     expect(page.get_by_text("4곳 중 4곳")).to_be_visible()
     page.get_by_label("검색").fill("강남")
     page.keyboard.press("Enter")
@@ -140,7 +140,7 @@ def test_cp949_roster_with_errors_then_clean_then_provision(page, server, tmp_pa
 
 def test_district_coordinator_sees_only_their_district(page, server) -> None:
     _sign_in(page, "mapo.coord")
-    page.get_by_role("link", name="학교·시설").click()
+    open_page(page, "학교·시설", "학교·시설")
     expect(page.get_by_text("1곳 중 1곳")).to_be_visible()
     expect(page.get_by_text("H0004", exact=True)).to_be_attached()  # grid cells are drawn on a canvas
     page.get_by_label("검색").fill("강남")

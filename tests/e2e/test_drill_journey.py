@@ -20,7 +20,7 @@ from safeclass.db.base import Base
 from safeclass.db.engine import Database
 from safeclass.domain import Role
 from tests.conftest import ROOT
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, start_app
+from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, open_page, start_app
 from tests.factories import PASSWORD, make_account, make_site
 
 pytestmark = pytest.mark.e2e
@@ -88,7 +88,7 @@ def test_principal_runs_a_drill_with_two_staff_and_downloads_the_report(browser,
 
     principal = _page(browser)
     _sign_in(principal, "principal", server)
-    principal.get_by_role("link", name="모의 대응 훈련").click()
+    open_page(principal, "모의 대응 훈련", "모의 대응 훈련")
     principal.get_by_role("button", name="이 훈련 시작하기").first.click()
     code_element = principal.locator("code").first
     expect(code_element).to_be_visible()
@@ -97,7 +97,7 @@ def test_principal_runs_a_drill_with_two_staff_and_downloads_the_report(browser,
 
     teacher = _page(browser)
     _sign_in(teacher, "teacher", server)
-    teacher.get_by_role("link", name="모의 대응 훈련").click()
+    open_page(teacher, "모의 대응 훈련", "모의 대응 훈련")
     teacher.get_by_role("link", name="훈련 코드로 참여하기").click()
     _join(teacher, code)
     expect(teacher.get_by_text("연수 출석으로 인정됩니다")).to_be_visible()
@@ -140,9 +140,8 @@ def test_the_case_guide_at_phone_width_stores_nothing_and_prints(browser, server
     page = _page(browser)
     _sign_in(page, "principal", server)
     before = _row_counts(server["database_url"])
-    page.get_by_role("link", name="사건 대응 안내").click()  # one click from the principal's home
+    open_page(page, "사건 대응 안내", "사건 대응 안내 — 딥페이크 성범죄를 알게 된 날")  # one click from the home page
     page.set_viewport_size({"width": 390, "height": 844})
-    expect(page.get_by_role("heading", name="사건 대응 안내 — 딥페이크 성범죄를 알게 된 날")).to_be_visible()
     for name in ("탓하지 않고 듣기", "즉시 신고하기", "지체 없이 분리하기"):
         page.get_by_text(name, exact=True).click()
     expect(page.get_by_text("12단계 중 3단계 확인")).to_be_visible()

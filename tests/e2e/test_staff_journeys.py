@@ -18,7 +18,7 @@ from safeclass.domain import Role
 from safeclass.services.accounts import create_account
 from safeclass.services.progress import record_module_progress
 from tests.conftest import ROOT, require
-from tests.e2e.conftest import CHROMIUM, _free_port, open_sign_in, running_app
+from tests.e2e.conftest import CHROMIUM, _free_port, open_page, open_sign_in, running_app
 from tests.factories import PASSWORD, make_account, make_class, make_site
 from tests.services.test_progress import take_quiz
 
@@ -108,8 +108,8 @@ def test_principal_changes_the_one_time_password_downloads_the_certificate_and_v
     page.wait_for_timeout(1500)  # the cookie component reruns the page: the confirmation must survive it
     expect(confirmation).to_be_visible()
 
-    page.get_by_role("link", name="인증서", exact=True).click()
-    _at(page, "대응 연수 인증서")
+    open_page(page, "인증서", "대응 연수 인증서", exact=True)
+    _settled(page)
     expect(page.get_by_text("인증서가 발급되었습니다.").first).to_be_visible()
     code = re.sub(r"[^A-Z2-7]", "", page.get_by_test_id("stCode").first.inner_text())
     assert len(code) == 16
@@ -146,8 +146,8 @@ def test_teacher_creates_a_class_a_student_joins_and_the_teacher_resets_that_sea
     _settled(student)
     student.wait_for_timeout(1500)  # the seat cookie is written
 
-    page.get_by_role("link", name="좌석 목록").click()
-    _at(page, "좌석 목록")
+    open_page(page, "좌석 목록", "좌석 목록")
+    _settled(page)
     page.get_by_test_id("stSelectbox").first.click()
     page.get_by_role("option", name=re.compile("5반")).click()
     _settled(page)
@@ -168,8 +168,8 @@ def test_teacher_creates_a_class_a_student_joins_and_the_teacher_resets_that_sea
 def test_teacher_attests_a_lesson(page, server) -> None:
     _sign_in(page, "teacher", PASSWORD)
     _at(page, "학급과 좌석", after_sign_in=True)
-    page.get_by_role("link", name="수업 기록").click()
-    _at(page, "기기 없이 한 수업 기록")
+    open_page(page, "수업 기록", "기기 없이 한 수업 기록")
+    _settled(page)
     page.get_by_role("spinbutton", name="참석 학생 수").fill("24")
     page.get_by_role("button", name="기록하기").click()
     expect(page.get_by_text("수업을 기록했습니다 (24명)", exact=False).first).to_be_visible()
