@@ -1,5 +1,7 @@
 """SafeClass entry point: page config, who is here, and the navigation of their role's pages."""
 
+import logging
+
 import streamlit as st
 
 from safeclass import config
@@ -23,8 +25,9 @@ if key is None:
 try:
     resources.database()
 except DatabaseUnavailable as exc:
-    st.error(t("app.database_unavailable"))
-    st.code(str(exc), language=None)
+    # The reason (a masked URL, a host) is for the operator's log: anyone can open this page, students included.
+    logging.getLogger("safeclass").error("database unavailable: %s", exc)
+    st.error(t("app.database_unavailable"), icon=":material/cloud_off:")
     st.stop()
 
 gate = Gate(key)
@@ -50,56 +53,54 @@ elif account is not None:
     classes = page("classes", "seats.nav", ":material/qr_code_2:", default=role == Role.TEACHER)
     seats = page("seats", "seats.seat_list", ":material/event_seat:")
     attest = page("attest", "attest.nav", ":material/co_present:")
-    staff = {
-        Role.COORDINATOR: [
-            page("dashboard", "nav.dashboard", ":material/monitoring:", default=True),
-            page("sites", "sites.nav", ":material/domain:"),
-            page("questions", "questions.nav", ":material/quiz:"),
-            page("roster", "roster.nav", ":material/upload_file:"),
-            page("drills_overview", "drill.overview", ":material/crisis_alert:"),
-        ],
-        Role.ADMIN: [
-            page("content", "nav.content", ":material/library_books:", default=True),
-            page("accounts", "accounts_admin.nav", ":material/manage_accounts:"),
-            page("audit", "admin.audit_nav", ":material/history:"),
-            page("dashboard", "nav.dashboard", ":material/monitoring:"),
-            page("sites", "sites.nav", ":material/domain:"),
-            page("questions", "questions.nav", ":material/quiz:"),
-            page("roster", "roster.nav", ":material/upload_file:"),
-            page("drills_overview", "drill.overview", ":material/crisis_alert:"),
-        ],
-        Role.PRINCIPAL: [
-            page("site", "nav.site", ":material/school:", default=True),
-            page("guide", "guide.nav", ":material/checklist:"),
-            page("drill", "drill.nav", ":material/groups:"),
-            page("training", "nav.training", ":material/local_library:"),
-            classes,
-            seats,
-            attest,
-            page("projector", "nav.projector", ":material/present_to_all:"),
-            page("staff", "staff.nav", ":material/group:"),
-            page("certificate", "certificate.nav", ":material/workspace_premium:"),
-        ],
-        Role.TEACHER: [
-            classes,
-            seats,
-            attest,
-            page("projector", "nav.projector", ":material/present_to_all:"),
-            page("training", "nav.training", ":material/local_library:"),
-            page("guide", "guide.nav", ":material/checklist:"),
-            page("drill", "drill.nav", ":material/groups:"),
-        ],
+    projector = page("projector", "nav.projector", ":material/present_to_all:")
+    training = page("training", "nav.training", ":material/local_library:")
+    drill = page("drill", "drill.nav", ":material/groups:")
+    guide = page("guide", "guide.nav", ":material/checklist:")
+    campaign_pages = [
+        page("dashboard", "nav.dashboard", ":material/monitoring:", default=role == Role.COORDINATOR),
+        page("sites", "sites.nav", ":material/domain:"),
+        page("questions", "questions.nav", ":material/quiz:"),
+        page("roster", "roster.nav", ":material/upload_file:"),
+        page("drills_overview", "drill.overview", ":material/crisis_alert:"),
+    ]
+    # A principal has a dozen pages: grouped by what they are for, so the day-of-a-case guide is easy to find.
+    sections = {
+        Role.COORDINATOR: {"nav.section_campaign": campaign_pages},
+        Role.ADMIN: {
+            "nav.section_admin": [
+                page("content", "nav.content", ":material/library_books:", default=True),
+                page("accounts", "accounts_admin.nav", ":material/manage_accounts:"),
+                page("audit", "admin.audit_nav", ":material/history:"),
+            ],
+            "nav.section_campaign": campaign_pages,
+        },
+        Role.PRINCIPAL: {
+            "nav.section_site": [
+                page("site", "nav.site", ":material/school:", default=True),
+                classes,
+                seats,
+                attest,
+                projector,
+                page("staff", "staff.nav", ":material/group:"),
+            ],
+            "nav.section_response": [guide, drill],
+            "nav.section_training": [training, page("certificate", "certificate.nav", ":material/workspace_premium:")],
+        },
+        Role.TEACHER: {
+            "nav.section_classes": [classes, seats, attest, projector],
+            "nav.section_response": [guide, drill],
+            "nav.section_training": [training],
+        },
     }[role]
+    pages = {t(key): entries for key, entries in sections.items()}
     if role in (Role.PRINCIPAL, Role.TEACHER):  # the player and quizzes of their training, reached from Training
-        staff += [
+        pages[t("nav.section_training")] += [
             page("lesson", "nav.lesson", ":material/auto_stories:", visibility="hidden"),
             page("quiz", "nav.quiz", ":material/quiz:", visibility="hidden"),
             page("drill_join", "drill.join_nav", ":material/login:", visibility="hidden"),
         ]
-    pages = {
-        t("nav.section_staff"): [*staff, page("account", "nav.account", ":material/key:")],
-        "": [verify_page, help_page, privacy_page],
-    }
+    pages[t("nav.section_more")] = [page("account", "nav.account", ":material/key:"), verify_page, help_page, privacy_page]
 elif learner_id is not None:
     pages = [
         page("student_home", "nav.student_home", ":material/menu_book:", default=True),
@@ -133,4 +134,4 @@ if not catalog.ok and account is not None and account.role == Role.ADMIN:
 if account is None:  # students and anyone not signed in: help and quick exit without opening the sidebar
     settle_cookies()
     student_bar(campaign)
-st.navigation(pages, expanded=True).run()  # a principal has a dozen pages: none hidden behind "View more"
+st.navigation(pages, expanded=True).run()  # none hidden behind "View more"
