@@ -44,7 +44,7 @@ else:
     shown = table.display(number=lambda v: i18n.number(int(v), lang()), percent=lambda r: i18n.percent(r, lang()))
     shown["level"] = shown["level"].map(lambda v: t(f"level.{v}"))
     shown["grade"] = shown["grade"].map(lambda g: t("site.grade", grade=g) if str(g) not in ("0", "") else "—")
-    shown["open"] = shown["open"].map(lambda o: "" if o in (True, "True") else t("site.closed"))
+    shown["open"] = shown["open"].map(lambda o: t("seats.status_open") if o in (True, "True") else t("seats.status_closed"))
     names = {
         "grade": t("site.grade_column"),
         "label": t("columns.label"),

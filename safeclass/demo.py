@@ -31,6 +31,8 @@ from safeclass.services.roster import import_sites
 DEMO_PASSWORD = "safeclass-demo"  # printed by `make run` in demo mode only; never used outside it
 DEFAULT_LEARNERS = 20_000
 CLASS_SIZE = 25
+# Grades a demo school spreads its classes over (elementary schools have six, middle and high schools three).
+GRADES = {Level.ELEMENTARY: 6, Level.MIDDLE: 3, Level.HIGH: 3}
 BATCH = 5_000
 DETAILED_SHARE = 0.1  # learners whose check answers and quiz answers are simulated too (where students go wrong)
 STAFF_PER_SITE = (2, 5)  # simulated teachers per site (they never sign in)
@@ -186,16 +188,18 @@ def _simulate(
             level = LEVEL_FOR_SITE_TYPE.get(site.site_type) or Level.MIDDLE
             assignment = campaign.audiences.students.for_level(level)
             groups = []
+            grades = GRADES.get(level, 0)
             for n in range(0, share, CLASS_SIZE):
                 code = _join_code(rng, codes)
-                groups.append(
+                index = n // CLASS_SIZE
+                groups.append(  # schools: 1학년 1반, 2학년 1반, … ; youth centres have groups without grades
                     {
                         "site_id": site.id,
                         "campaign_id": campaign.id,
                         "join_code": code,
-                        "label": f"{n // CLASS_SIZE + 1}반",
+                        "label": f"{index // grades + 1}반" if grades else f"{index + 1}반",
                         "level": level.value,
-                        "grade": None,
+                        "grade": index % grades + 1 if grades else None,
                         "created_at": start,
                     }
                 )

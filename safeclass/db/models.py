@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, String, UniqueConstraint, false, func
+from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, String, UniqueConstraint, false, func, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from safeclass.db.base import Base, campaign_id, content_hash, content_id, created_at, intpk, utcnow
@@ -61,8 +61,18 @@ class ClassGroup(Base):
     """A class that students join with a code; its level decides which lessons they see."""
 
     __tablename__ = "class_group"
-    # A repeated label at the same site in the same campaign is refused, never a silent second class.
-    __table_args__ = (UniqueConstraint("site_id", "campaign_id", "label"),)
+    # A repeated label in the same grade at the same site and campaign is refused, never a silent second class
+    # ("3반" of grade 1 and "3반" of grade 2 are two classes). NULL grades count as one grade; case is ignored.
+    __table_args__ = (
+        Index(
+            "uq_class_group_site_id_campaign_id_grade_label",
+            "site_id",
+            "campaign_id",
+            text("coalesce(grade, 0)"),
+            text("lower(label)"),
+            unique=True,
+        ),
+    )
 
     id: Mapped[intpk]
     site_id: Mapped[int] = mapped_column(ForeignKey("site.id"), index=True)
@@ -287,18 +297,6 @@ class SiteDayRollup(Base):
     module_completions: Mapped[int] = mapped_column(default=0, server_default="0")
     principals_certified: Mapped[int] = mapped_column(default=0, server_default="0")
     staff_completed: Mapped[int] = mapped_column(default=0, server_default="0")
-
-
-class LoginAttempt(Base):
-    """A sign-in attempt, kept to slow down password guessing."""
-
-    __tablename__ = "login_attempt"
-    __table_args__ = (Index("ix_login_attempt_username_at", "username", "attempted_at"),)
-
-    id: Mapped[intpk]
-    username: Mapped[str] = mapped_column(String(64))
-    succeeded: Mapped[bool]
-    attempted_at: Mapped[created_at]
 
 
 class ThrottleEvent(Base):

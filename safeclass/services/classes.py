@@ -8,7 +8,7 @@ import re
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, select, union_all
+from sqlalchemy import delete, func, or_, select, union_all
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -47,14 +47,23 @@ def open_class(
     expected_size: int | None = None,
     expires_on: dt.date | None = None,
 ) -> ClassGroup:
-    """Open a class at the opener's own site with a fresh join code; a label already used there is refused."""
+    """Open a class at the opener's own site with a fresh join code; a label already used in that grade is refused."""
     permissions.require_site_staff(opened_by, opened_by.site_id, "open_class")
     label = " ".join((label or "").split())  # "2학년  3반 " and "2학년 3반" are one class
     if not 1 <= len(label) <= 40:
         raise ServiceError("class_label_length")
     _check_class_fields(grade, expected_size, expires_on)
-    same = select(ClassGroup).where(
-        ClassGroup.site_id == opened_by.site_id, ClassGroup.campaign_id == campaign_id, func.lower(ClassGroup.label) == label.lower()
+    # The unique index keys on (site, campaign, grade, label in any case). Stricter here: a class without a grade
+    # and one with a grade under the same label are most likely one class entered twice, so that is refused too.
+    same = (
+        select(ClassGroup)
+        .where(
+            ClassGroup.site_id == opened_by.site_id,
+            ClassGroup.campaign_id == campaign_id,
+            func.lower(ClassGroup.label) == label.lower(),
+            *([] if grade is None else [or_(ClassGroup.grade.is_(None), ClassGroup.grade == grade)]),
+        )
+        .limit(1)
     )
     existing = session.scalar(same)
     if existing is not None:

@@ -75,9 +75,33 @@ def test_the_database_itself_refuses_a_duplicate_label(database, teacher) -> Non
     group = _open(database, teacher, "3반")
     from sqlalchemy.exc import IntegrityError
 
-    with pytest.raises(IntegrityError), database.transaction() as s:  # two servers racing past the check
-        s.add(ClassGroup(site_id=group.site_id, campaign_id="test-campaign", join_code="ZZZZZZ", label="3반", level="middle"))
-        s.flush()
+    def insert(code: str, label: str, grade: int | None) -> None:  # two servers racing past the check
+        with database.transaction() as s:
+            s.add(ClassGroup(site_id=group.site_id, campaign_id="test-campaign", join_code=code, label=label, level="middle", grade=grade))
+
+    _open(database, teacher, "A반")
+    for label in ("3반", "a반"):  # case is ignored
+        with pytest.raises(IntegrityError):
+            insert("ZZZZZZ", label, 2)
+    insert("YYYYYY", "3반", None)  # no grade is a grade of its own, and it too is unique
+    with pytest.raises(IntegrityError):
+        insert("XXXXXX", "3반", None)
+
+
+def test_the_same_label_in_another_grade_is_another_class(database, teacher) -> None:
+    second_grade = _open(database, teacher, "3반")
+    with database.transaction() as s:
+        first_grade = open_class(s, opened_by=teacher, campaign_id="test-campaign", label="3반", level=Level.MIDDLE, grade=1)
+    assert first_grade.join_code != second_grade.join_code
+    with pytest.raises(ServiceError) as refused, database.transaction() as s:
+        open_class(s, opened_by=teacher, campaign_id="test-campaign", label="3반", level=Level.MIDDLE, grade=1)
+    assert refused.value.params["code"] == first_grade.join_code
+    with pytest.raises(ServiceError), database.transaction() as s:  # without a grade: most likely one of them again
+        open_class(s, opened_by=teacher, campaign_id="test-campaign", label="3반", level=Level.MIDDLE, grade=None)
+    with database.transaction() as s:
+        open_class(s, opened_by=teacher, campaign_id="test-campaign", label="4반", level=Level.MIDDLE, grade=None)
+    with pytest.raises(ServiceError), database.transaction() as s:  # and a graded twin of a class without a grade
+        open_class(s, opened_by=teacher, campaign_id="test-campaign", label="4반", level=Level.MIDDLE, grade=3)
 
 
 @pytest.mark.parametrize(
