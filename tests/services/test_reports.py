@@ -30,7 +30,8 @@ from safeclass.services.reports import (
     suppress_small,
 )
 from safeclass.services.rollups import rebuild_rollups
-from tests.factories import make_account, make_class, make_learners, make_site
+from safeclass.services.roster import import_sites
+from tests.factories import make_account, make_class, make_learners, make_site, roster_row
 from tests.services.test_progress import RIGHT, WRONG, take_quiz
 
 TODAY = dt.datetime(2026, 12, 1, 3, tzinfo=dt.UTC)  # noon in Seoul; 275 of the 292 days to the 2026-12-18 target
@@ -255,12 +256,15 @@ def test_question_rollup_equals_a_full_recount(database, two_districts, fixture_
     take_quiz(database, seats["Mapo-gu"][0], test_campaign, quiz, RIGHT)  # a second attempt counts too
     with database.transaction() as s:  # a removed seat takes its answers with it
         remove_seat(s, s.merge(people["Gangnam-gu"]), seats["Gangnam-gu"][0].id, test_campaign)
+    with database.transaction() as s:  # the roster moves a site to another district: its answers move with it
+        import_sites(s, [roster_row("M0002", district="Seocho-gu")], "test-campaign")
 
     def rollup(s) -> set[tuple]:
         return set(s.execute(select(*QuestionRollup.__table__.columns)).all())
 
     with database.reading() as s:
         kept = rollup(s)
+        assert {row.district for row in kept} == {"Mapo-gu", "Seocho-gu"}
         before = question_errors(s, s.merge(people["all"]), test_campaign, fixture_catalog, "en")
     with database.transaction() as s:
         s.execute(delete(QuestionRollup))
