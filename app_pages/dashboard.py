@@ -6,7 +6,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from safeclass import clock, i18n
+from safeclass import clock, config, i18n
 from safeclass.services.measures import Phase, SiteStatus, TargetState
 from safeclass.services.reports import by_group, campaign_report, completions_over_time, overview_kinds
 from safeclass.ui import coordinator as fmt
@@ -14,7 +14,7 @@ from safeclass.ui.actions import read
 from safeclass.ui.context import context, require_campaign
 from safeclass.ui.i18n import lang, t, text
 
-REFRESH = dt.timedelta(seconds=30)  # the overview reruns by itself: a completion shows within 30 s, no reload
+REFRESH = dt.timedelta(seconds=config.overview_refresh_seconds())  # the overview reruns by itself, no reload
 
 ctx = context()
 campaign = require_campaign(ctx)
