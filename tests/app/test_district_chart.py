@@ -30,13 +30,15 @@ def test_every_district_label_is_shown_in_full_on_its_own_line() -> None:
     axis = spec["layer"][0]["encoding"]["y"]["axis"]
     assert axis["labelLimit"] == 0 and axis["labelOverlap"] is False  # never cut ("영등포구") nor dropped
     assert axis["labelFontSize"] >= 12
-    assert spec["height"] >= DISTRICT_ROW_PX * 25 and DISTRICT_ROW_PX >= axis["labelFontSize"] * 1.5
+    assert spec["height"] >= DISTRICT_ROW_PX * 25 and axis["labelFontSize"] * 1.5 <= DISTRICT_ROW_PX
 
 
 def test_the_scale_follows_the_rates_and_leaves_room_for_the_printed_figure() -> None:
     early = district_chart(_table([0.02 + 0.0004 * i for i in range(25)])).to_dict()
     upper = early["layer"][0]["encoding"]["x"]["scale"]["domain"][1]
     assert 0.03 < upper <= 0.05  # a few percent everywhere: bars fill the width, not 3 % of it
+    middle = district_chart(_table([0.3] * 24 + [0.4])).to_dict()
+    assert middle["layer"][0]["encoding"]["x"]["scale"]["domain"][1] >= 0.4 * 1.2  # room after the longest bar
     late = district_chart(_table([0.9] * 24 + [0.99])).to_dict()
     assert late["layer"][0]["encoding"]["x"]["scale"]["domain"][1] == 1.0
     hidden = district_chart(_table([None] * 25)).to_dict()
