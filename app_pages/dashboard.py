@@ -6,7 +6,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from safeclass import clock, i18n
+from safeclass import clock, config, i18n
 from safeclass.services.measures import Phase, SiteStatus, TargetState
 from safeclass.services.reports import by_group, campaign_report, completions_over_time, overview_kinds
 from safeclass.ui import coordinator as fmt
@@ -14,7 +14,7 @@ from safeclass.ui.actions import read
 from safeclass.ui.context import context, require_campaign
 from safeclass.ui.i18n import lang, t, text
 
-REFRESH = dt.timedelta(seconds=30)  # the overview reruns by itself: a completion shows within 30 s, no reload
+REFRESH = dt.timedelta(seconds=config.overview_refresh_seconds())  # the overview reruns by itself, no reload
 
 ctx = context()
 campaign = require_campaign(ctx)
@@ -73,7 +73,7 @@ def live() -> None:
     for col, status in zip(cols, SiteStatus, strict=True):
         col.metric(fmt.status(status.value), fmt.number(int(counts.get(status.value, 0))))
 
-    left, right = st.columns([3, 2])
+    left, right = st.columns([1, 1])  # the site-type table needs half the width for its five columns to fit
     with left:
         _by_district(report)
     with right:
@@ -96,21 +96,7 @@ def _by_district(report) -> None:  # noqa: ANN001
         f"<{campaign.k}" if k == 1 else "*" if k else fmt.percent(v)
         for v, k in zip(table["student_completion"].fillna(0), kinds["student_completion"], strict=True)
     ]
-    height = 24 * len(table) + 40  # every one of the 25 district labels gets its own line
-    base = alt.Chart(table).encode(
-        y=alt.Y("label:N", sort="-x", title=None, axis=alt.Axis(labelLimit=0, labelOverlap=False, labelFontSize=12)),
-    )
-    bars = base.mark_bar().encode(
-        x=alt.X("shown_rate:Q", title=fmt.col("student_completion"), axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])),
-        tooltip=[
-            alt.Tooltip("label:N", title=fmt.col("district")),
-            alt.Tooltip("rate_text:N", title=fmt.col("student_completion")),
-            alt.Tooltip("sites:Q", title=fmt.col("sites")),
-            alt.Tooltip("sites_started:Q", title=fmt.col("sites_started")),
-        ],
-    )
-    labels = base.mark_text(align="left", dx=4).encode(x=alt.X("shown_rate:Q"), text="rate_text:N")
-    st.altair_chart((bars + labels).properties(height=height), use_container_width=True)
+    st.altair_chart(fmt.district_chart(table), use_container_width=True)
 
 
 def _by_type(report) -> None:  # noqa: ANN001

@@ -33,6 +33,16 @@ def campaign_id() -> str | None:
     return os.environ.get("SAFECLASS_CAMPAIGN") or None
 
 
+# The coordinators' overview reruns itself this often: a student's completion shows within 30 s, no reload.
+DEFAULT_OVERVIEW_REFRESH_SECONDS = 30
+
+
+def overview_refresh_seconds() -> int:
+    """How often the overview refreshes itself (``SAFECLASS_OVERVIEW_REFRESH``, whole seconds); anything else: 30."""
+    raw = os.environ.get("SAFECLASS_OVERVIEW_REFRESH", "").strip()
+    return int(raw) if raw.isdigit() and int(raw) > 0 else DEFAULT_OVERVIEW_REFRESH_SECONDS
+
+
 # A page a student can be seen on without questions: Naver's weather (Korea's most used portal).
 DEFAULT_QUICK_EXIT_URL = "https://weather.naver.com/"
 

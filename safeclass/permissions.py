@@ -145,6 +145,16 @@ def visible_sites(actor: Account) -> ColumnElement[bool]:
     return Site.id == scope.site_id
 
 
+def visible_districts(actor: Account, district_column: ColumnElement[str]) -> ColumnElement[bool]:
+    """A WHERE clause on a district column (figures kept per district): all, or the coordinator's own district."""
+    scope = site_scope(actor, "districts")
+    if scope.everything:
+        return true()
+    if scope.district is not None:
+        return district_column == scope.district
+    raise NotAllowed("districts")  # one site's staff see no district-wide figures
+
+
 def may_see_site(actor: Account, site: Site) -> bool:
     """Whether this account may see this site's figures."""
     try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, String, UniqueConstraint, false, func, text
+from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, String, Text, UniqueConstraint, false, func, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from safeclass.db.base import Base, campaign_id, content_hash, content_id, created_at, intpk, utcnow
@@ -297,6 +297,24 @@ class SiteDayRollup(Base):
     module_completions: Mapped[int] = mapped_column(default=0, server_default="0")
     principals_certified: Mapped[int] = mapped_column(default=0, server_default="0")
     staff_completed: Mapped[int] = mapped_column(default=0, server_default="0")
+
+
+class QuestionRollup(Base):
+    """Students' answers per campaign, district, quiz or check, question and chosen option (where students go wrong).
+
+    ``option`` is the answer as compact JSON (a choice index, a list of them, true/false, an order): grading
+    happens when the report is read, against the question as it is now, as the report did from raw answers.
+    """
+
+    __tablename__ = "question_rollup"
+
+    campaign_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    district: Mapped[str] = mapped_column(String(40), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(8), primary_key=True)  # "quiz" or "check"
+    item_id: Mapped[str] = mapped_column(String(64), primary_key=True)  # the quiz or the module of the check
+    question_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    option: Mapped[str] = mapped_column(Text, primary_key=True)
+    chosen: Mapped[int] = mapped_column(default=0, server_default="0")
 
 
 class ThrottleEvent(Base):

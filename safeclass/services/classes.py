@@ -21,7 +21,7 @@ from safeclass.domain import LEVEL_FOR_SITE_TYPE, Level, SiteType
 from safeclass.security import hash_pin, sign, verify_password
 from safeclass.services import NotAllowed, Refusal, ServiceError
 from safeclass.services.progress import has_completed_assignment
-from safeclass.services.rollups import bump
+from safeclass.services.rollups import bump, uncount_learner
 
 # No 0/O, 1/I/L: codes are read aloud and copied from a projector.
 JOIN_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -376,6 +376,7 @@ def remove_seat(session: Session, viewer: Account, learner_id: int, campaign: Ca
         "quiz_passes": -(passes or 0),
     }
     seat = learner.seat_number
+    uncount_learner(session, campaign.id, learner)
     session.execute(delete(Learner).where(Learner.id == learner.id))  # progress, attempts and answers cascade
     bump(session, campaign.id, group.site_id, **{name: delta for name, delta in deltas.items() if delta})
     throttle.clear(session, "seat_pin", f"{group.id}:{seat}")

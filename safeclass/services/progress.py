@@ -14,7 +14,7 @@ from safeclass.db.base import utcnow
 from safeclass.db.models import Account, CheckAnswer, ClassGroup, Learner, LessonAttestation, ModuleProgress, QuizAttempt, ScenarioChoice
 from safeclass.domain import Role
 from safeclass.services import NotAllowed, ServiceError
-from safeclass.services.rollups import bump
+from safeclass.services.rollups import bump, count_check_answer
 
 Participant = Learner | Account
 
@@ -126,7 +126,10 @@ def record_check_answer(
         correct=check.choices[choice_index].correct,
         content_hash=module.content_hash,
     )
-    return _insert_once(session, row, select(CheckAnswer).where(*mine))
+    recorded = _insert_once(session, row, select(CheckAnswer).where(*mine))
+    if recorded is row and isinstance(participant, Learner):  # the first answer, not a concurrent request's
+        count_check_answer(session, campaign.id, participant, module.id, check_id, choice_index)
+    return recorded
 
 
 def seat(session: Session, learner_id: int) -> Learner:

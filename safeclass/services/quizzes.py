@@ -28,7 +28,7 @@ from safeclass.services.progress import (
     owner_filter,
     site_of,
 )
-from safeclass.services.rollups import bump
+from safeclass.services.rollups import bump, count_quiz_answers
 
 _DRAW = random.SystemRandom()  # the draw must not be predictable from the page or the clock
 
@@ -139,6 +139,8 @@ def submit_quiz_attempt(
     session.refresh(attempt)
     if graded.rowcount == 0:
         return attempt
+    if isinstance(participant, Learner):
+        count_quiz_answers(session, campaign.id, participant, quiz.id, attempt.answers)
     if grade.passed and not already_passed:
         deltas = {"quiz_passes": 1} if isinstance(participant, Learner) else {}
         deltas.update(completion_deltas(session, participant, campaign))

@@ -1,13 +1,14 @@
 """Campaign reports as pandas DataFrames, scoped to what the viewer may see, small cells suppressed.
 
-The overview reads the rollups (one row per site, O(sites)); the question report and a site's drill-down
-read base rows, but only for one site or on request. Meanings (started, completed, certified, status)
+The overview reads the rollups (one row per site, O(sites)) and the question report its per-district rollup;
+a site's drill-down reads base rows, but only for one site. Meanings (started, completed, certified, status)
 come from ``services.measures``; suppression from ``safeclass.privacy``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import Counter
 from dataclasses import dataclass
 
@@ -28,11 +29,11 @@ from safeclass.content.models import (
 )
 from safeclass.db.models import (
     Account,
-    CheckAnswer,
     ClassGroup,
     Learner,
     LessonAttestation,
     ModuleProgress,
+    QuestionRollup,
     QuizAttempt,
     Site,
     SiteDayRollup,
@@ -398,77 +399,27 @@ def question_errors(
     permissions.require_campaign_staff(viewer, "question_errors")
     if district is not None and viewer.district is not None and district != viewer.district:
         raise NotAllowed("question_errors")
-    scope = permissions.visible_sites(viewer) if district is None else (permissions.visible_sites(viewer) & (Site.district == district))
-    learners = (
-        select(Learner.id).join(ClassGroup).join(Site, Site.id == ClassGroup.site_id).where(scope, ClassGroup.campaign_id == campaign.id)
+    # Read from the per-district rollup kept with every answer (O(questions × options), not O(answers)).
+    scope = permissions.visible_districts(viewer, QuestionRollup.district)
+    if district is not None:
+        scope = scope & (QuestionRollup.district == district)
+    grouped = (QuestionRollup.kind, QuestionRollup.item_id, QuestionRollup.question_id, QuestionRollup.option)
+    counted = session.execute(
+        select(*grouped, func.sum(QuestionRollup.chosen)).where(QuestionRollup.campaign_id == campaign.id, scope).group_by(*grouped)
     )
+    tallies: dict[tuple[str, str, str], Counter] = {}
+    for kind, item_id, question_id, option, chosen in counted:
+        if chosen:
+            tallies.setdefault((kind, item_id, question_id), Counter())[_answer_key(json.loads(option))] += int(chosen)
     rows = []
-    # Inline checks: the first answer of each learner, counted in SQL.
-    checks = session.execute(
-        select(CheckAnswer.module_id, CheckAnswer.check_id, CheckAnswer.choice_index, func.count())
-        .where(CheckAnswer.campaign_id == campaign.id, CheckAnswer.learner_id.in_(learners))
-        .group_by(CheckAnswer.module_id, CheckAnswer.check_id, CheckAnswer.choice_index)
-    )
-    tallies: dict[tuple[str, str], Counter] = {}
-    for module_id, check_id, choice, count in checks:
-        tallies.setdefault((module_id, check_id), Counter())[choice] += int(count)
-    for (module_id, check_id), tally in tallies.items():
-        module = catalog.modules.get(module_id)
-        check = next((c for c in module.sections_of(CheckSection) if c.id == check_id), None) if module else None
-        if check is None:
-            continue
-        wrong = {i: n for i, n in tally.items() if 0 <= i < len(check.choices) and not check.choices[i].correct}
-        top = max(wrong, key=wrong.get) if wrong else None
-        rows.append(
-            {
-                "kind": "check",
-                "item": module_id,
-                "question_id": check_id,
-                "question": check.question.get(lang),
-                "correct_answer": " / ".join(c.text.get(lang) for c in check.choices if c.correct),
-                "top_wrong_answer": check.choices[top].text.get(lang) if top is not None else "",
-                "responses": sum(tally.values()),
-                "wrong": sum(wrong.values()),
-            }
+    for (kind, item_id, question_id), tally in sorted(tallies.items()):
+        row = (
+            _check_row(catalog, item_id, question_id, tally, lang)
+            if kind == "check"
+            else _quiz_row(catalog, item_id, question_id, tally, lang)
         )
-    # Quizzes: submitted attempts' stored answers (question id -> answer), graded per question.
-    attempts = session.execute(
-        select(QuizAttempt.quiz_id, QuizAttempt.answers).where(
-            QuizAttempt.campaign_id == campaign.id, QuizAttempt.learner_id.in_(learners), QuizAttempt.submitted_at.is_not(None)
-        )
-    )
-    quiz_tallies: dict[tuple[str, str], list] = {}
-    for quiz_id, answers in attempts:
-        quiz = catalog.quizzes.get(quiz_id)
-        if quiz is None or not isinstance(answers, dict):
-            continue
-        for qid, answer in answers.items():
-            question = next((q for q in quiz.questions if q.id == qid), None)
-            if question is None:
-                continue
-            try:
-                right = grading.is_correct(question, answer)
-            except grading.InvalidAnswers:
-                continue
-            entry = quiz_tallies.setdefault((quiz_id, qid), [0, Counter()])
-            entry[0] += 1
-            if not right:
-                entry[1][_answer_key(answer)] += 1
-    for (quiz_id, qid), (responses, wrong) in quiz_tallies.items():
-        question = catalog.quizzes[quiz_id].question(qid)
-        top = wrong.most_common(1)[0][0] if wrong else None
-        rows.append(
-            {
-                "kind": "quiz",
-                "item": quiz_id,
-                "question_id": qid,
-                "question": question.prompt.get(lang),
-                "correct_answer": _answer_text(question, None, lang),
-                "top_wrong_answer": _answer_text(question, top, lang) if top is not None else "",
-                "responses": responses,
-                "wrong": sum(wrong.values()),
-            }
-        )
+        if row is not None:
+            rows.append(row)
     frame = pd.DataFrame(
         rows, columns=["kind", "item", "question_id", "question", "correct_answer", "top_wrong_answer", "responses", "wrong"]
     )
@@ -481,7 +432,65 @@ def question_errors(
     out["hidden"] = shown.kinds[["wrong", "right"]].max(axis=1).to_numpy() > 0
     # wrong + right = responses (shown): hiding one of them means hiding both, and the rate.
     out.loc[out["hidden"].to_numpy(), ["error_rate", "wrong"]] = pd.NA
-    return out.sort_values("error_rate", ascending=False, na_position="last").drop(columns=["right"]).reset_index(drop=True)
+    out = out.sort_values(
+        ["error_rate", "kind", "item", "question_id"], ascending=[False, True, True, True], na_position="last", kind="stable"
+    )
+    return out.drop(columns=["right"]).reset_index(drop=True)
+
+
+def _most_chosen(wrong: Counter) -> object:
+    """The wrong answer chosen most often; a tie goes to the one listed first (the same answer on every read)."""
+    return min(wrong, key=lambda answer: (-wrong[answer], str(answer))) if wrong else None
+
+
+def _check_row(catalog: Catalog, module_id: str, check_id: str, tally: Counter, lang: str) -> dict | None:
+    """An inline check's line of the report, from its students' first answers (option index -> count)."""
+    module = catalog.modules.get(module_id)
+    check = next((c for c in module.sections_of(CheckSection) if c.id == check_id), None) if module else None
+    if check is None:
+        return None
+    wrong = Counter({i: n for i, n in tally.items() if isinstance(i, int) and 0 <= i < len(check.choices) and not check.choices[i].correct})
+    top = _most_chosen(wrong)
+    return {
+        "kind": "check",
+        "item": module_id,
+        "question_id": check_id,
+        "question": check.question.get(lang),
+        "correct_answer": " / ".join(c.text.get(lang) for c in check.choices if c.correct),
+        "top_wrong_answer": check.choices[top].text.get(lang) if top is not None else "",
+        "responses": sum(tally.values()),
+        "wrong": sum(wrong.values()),
+    }
+
+
+def _quiz_row(catalog: Catalog, quiz_id: str, question_id: str, tally: Counter, lang: str) -> dict | None:
+    """A quiz question's line of the report, its submitted answers graded against the question as it is now."""
+    quiz = catalog.quizzes.get(quiz_id)
+    question = next((q for q in quiz.questions if q.id == question_id), None) if quiz else None
+    if question is None:
+        return None
+    responses, wrong = 0, Counter()
+    for answer, n in tally.items():
+        try:
+            right = grading.is_correct(question, list(answer) if isinstance(answer, tuple) else answer)
+        except grading.InvalidAnswers:
+            continue  # an answer the question no longer accepts (its content changed) is not counted
+        responses += n
+        if not right:
+            wrong[answer] += n
+    if not responses:
+        return None
+    top = _most_chosen(wrong)
+    return {
+        "kind": "quiz",
+        "item": quiz_id,
+        "question_id": question_id,
+        "question": question.prompt.get(lang),
+        "correct_answer": _answer_text(question, None, lang),
+        "top_wrong_answer": _answer_text(question, top, lang) if top is not None else "",
+        "responses": responses,
+        "wrong": sum(wrong.values()),
+    }
 
 
 def _answer_key(answer: object) -> object:

@@ -1,10 +1,13 @@
-"""Incremental campaign rollups, updated in the same transaction as the completion they count."""
+"""Incremental campaign rollups, updated in the same transaction as the completion or answer they count."""
 
 from __future__ import annotations
 
 import datetime as dt
+import json
+from collections import Counter
+from typing import Any
 
-from sqlalchemy import Date, cast, delete, func, literal_column, select, union_all, update
+from sqlalchemy import Date, cast, delete, func, literal_column, select, true, union_all, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -13,10 +16,12 @@ from safeclass.content.models import Assignment, Campaign
 from safeclass.db.base import utcnow
 from safeclass.db.models import (
     Account,
+    CheckAnswer,
     ClassGroup,
     Learner,
     LessonAttestation,
     ModuleProgress,
+    QuestionRollup,
     QuizAttempt,
     Site,
     SiteDayRollup,
@@ -170,6 +175,7 @@ def rebuild_rollups(session: Session, campaign: Campaign) -> None:
         )
         add(session.execute(query), name)
 
+    rebuild_question_rollup(session, cid)
     last = _rebuild_daily(session, campaign, learner_site)
     session.execute(delete(SiteRollup).where(SiteRollup.campaign_id == cid))
     site_ids = list(session.scalars(select(Site.id)))
@@ -320,3 +326,124 @@ def _rebuild_daily(session: Session, campaign: Campaign, learner_site) -> dict[i
         )
     )
     return last
+
+
+# --- where students go wrong: answers per district, question and chosen option ---------------------------------
+
+QuestionKey = tuple[str, str, str, str]  # kind ("quiz" or "check"), quiz or module id, question id, option
+
+
+def option_key(answer: object) -> str:
+    """The stored form of a chosen answer: compact JSON (``2``, ``[0,3]``, ``true``), parsed back when graded.
+
+    Migration 0007 writes the same form when it counts existing answers; the two must agree.
+    """
+    return json.dumps(answer, separators=(",", ":"))
+
+
+def _learner_district(session: Session, campaign_id: str, learner: Learner) -> str | None:
+    """The district whose figures a student's answers count in: their class's site's, if the class is in this campaign."""
+    return session.scalar(
+        select(Site.district)
+        .join(ClassGroup, ClassGroup.site_id == Site.id)
+        .where(ClassGroup.id == learner.class_group_id, ClassGroup.campaign_id == campaign_id)
+    )
+
+
+def bump_questions(session: Session, campaign_id: str, district: str, counts: Counter[QuestionKey]) -> None:
+    """Add ``counts`` to a district's question rollup with one atomic upsert; rows falling to zero are dropped."""
+    rows = [
+        {"campaign_id": campaign_id, "district": district, "kind": k, "item_id": i, "question_id": q, "option": o, "chosen": n}
+        for (k, i, q, o), n in sorted(counts.items())  # one order for every writer: concurrent upserts cannot deadlock
+        if n
+    ]
+    if not rows:
+        return
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    statement = insert(QuestionRollup).values(rows)
+    keys = ["campaign_id", "district", "kind", "item_id", "question_id", "option"]
+    added = {"chosen": QuestionRollup.chosen + statement.excluded.chosen}
+    session.execute(statement.on_conflict_do_update(index_elements=keys, set_=added))
+    if any(r["chosen"] < 0 for r in rows):
+        session.execute(delete(QuestionRollup).where(QuestionRollup.campaign_id == campaign_id, QuestionRollup.chosen <= 0))
+
+
+def count_check_answer(session: Session, campaign_id: str, learner: Learner, module_id: str, check_id: str, choice_index: int) -> None:
+    """Count a student's first answer to an inline check, in the transaction that records it."""
+    district = _learner_district(session, campaign_id, learner)
+    if district is not None:
+        bump_questions(session, campaign_id, district, Counter({("check", module_id, check_id, option_key(choice_index)): 1}))
+
+
+def count_quiz_answers(session: Session, campaign_id: str, learner: Learner, quiz_id: str, answers: dict[str, Any]) -> None:
+    """Count a student's submitted quiz answers (question id -> answer), in the transaction that grades them."""
+    district = _learner_district(session, campaign_id, learner)
+    if district is not None:
+        bump_questions(session, campaign_id, district, _quiz_counts(quiz_id, answers))
+
+
+def uncount_learner(session: Session, campaign_id: str, learner: Learner) -> None:
+    """Take a student's answers out of the question rollup (their seat is being removed)."""
+    district = _learner_district(session, campaign_id, learner)
+    if district is None:
+        return
+    counts: Counter[QuestionKey] = Counter()
+    for module_id, check_id, choice in session.execute(
+        select(CheckAnswer.module_id, CheckAnswer.check_id, CheckAnswer.choice_index).where(
+            CheckAnswer.learner_id == learner.id, CheckAnswer.campaign_id == campaign_id
+        )
+    ):
+        counts[("check", module_id, check_id, option_key(choice))] -= 1
+    for quiz_id, answers in session.execute(
+        select(QuizAttempt.quiz_id, QuizAttempt.answers).where(
+            QuizAttempt.learner_id == learner.id, QuizAttempt.campaign_id == campaign_id, QuizAttempt.submitted_at.is_not(None)
+        )
+    ):
+        counts.subtract(_quiz_counts(quiz_id, answers))
+    bump_questions(session, campaign_id, district, counts)
+
+
+def _quiz_counts(quiz_id: str, answers: object) -> Counter[QuestionKey]:
+    if not isinstance(answers, dict):
+        return Counter()
+    return Counter(("quiz", quiz_id, str(qid), option_key(answer)) for qid, answer in answers.items())
+
+
+def rebuild_question_rollup(session: Session, campaign_id: str | None = None) -> None:
+    """Recount the question rollup of one campaign (``None``: every campaign) from the students' stored answers."""
+
+    def where_campaign(column):  # noqa: ANN001
+        return column == campaign_id if campaign_id is not None else true()
+
+    session.execute(delete(QuestionRollup).where(where_campaign(QuestionRollup.campaign_id)))
+    place = (
+        select(Learner.id.label("learner_id"), ClassGroup.campaign_id, Site.district)
+        .join(ClassGroup, ClassGroup.id == Learner.class_group_id)
+        .join(Site, Site.id == ClassGroup.site_id)
+        .subquery()
+    )
+    counts: dict[tuple[str, str], Counter[QuestionKey]] = {}
+    grouped = (CheckAnswer.campaign_id, place.c.district, CheckAnswer.module_id, CheckAnswer.check_id, CheckAnswer.choice_index)
+    checks = (
+        select(*grouped, func.count())
+        .join(place, (place.c.learner_id == CheckAnswer.learner_id) & (place.c.campaign_id == CheckAnswer.campaign_id))
+        .where(where_campaign(CheckAnswer.campaign_id))
+        .group_by(*grouped)
+    )
+    for cid, district, module_id, check_id, choice, n in session.execute(checks):
+        counts.setdefault((cid, district), Counter())[("check", module_id, check_id, option_key(choice))] += int(n)
+    attempts = (
+        select(QuizAttempt.campaign_id, place.c.district, QuizAttempt.quiz_id, QuizAttempt.answers)
+        .join(place, (place.c.learner_id == QuizAttempt.learner_id) & (place.c.campaign_id == QuizAttempt.campaign_id))
+        .where(where_campaign(QuizAttempt.campaign_id), QuizAttempt.submitted_at.is_not(None))
+        .execution_options(yield_per=5000)
+    )
+    for cid, district, quiz_id, answers in session.execute(attempts):
+        counts.setdefault((cid, district), Counter()).update(_quiz_counts(quiz_id, answers))
+    rows = [
+        {"campaign_id": cid, "district": district, "kind": k, "item_id": i, "question_id": q, "option": o, "chosen": n}
+        for (cid, district), tally in counts.items()
+        for (k, i, q, o), n in tally.items()
+    ]
+    for start in range(0, len(rows), 2000):
+        session.execute(QuestionRollup.__table__.insert(), rows[start : start + 2000])

@@ -11,7 +11,7 @@ from safeclass import permissions
 from safeclass.content.roster import RosterProblem, SiteRow
 from safeclass.db.models import Account, AuditLog, ClassGroup, Site, SiteDayRollup, SiteRollup
 from safeclass.services import ServiceError
-from safeclass.services.rollups import ensure_rollups
+from safeclass.services.rollups import ensure_rollups, rebuild_question_rollup
 
 FIELDS = ("name", "district", "site_type", "expected_students")
 
@@ -109,6 +109,8 @@ def apply_roster(session: Session, actor: Account, rows: list[SiteRow], campaign
     session.flush()
     ids = list(session.scalars(select(Site.id).where(Site.code.in_(list(by_code)))))
     ensure_rollups(session, campaign_id, ids)
+    if any("district" in change.changes for change in preview.updated):
+        rebuild_question_rollup(session)  # a site's students' answers now count in its new district
     session.add(
         AuditLog(
             actor_id=actor.id,
@@ -134,6 +136,7 @@ def import_sites(session: Session, rows: list[SiteRow], campaign_id: str, *, syn
     """
     existing = {s.code: s for s in session.scalars(select(Site))}
     added = updated = 0
+    moved = False
     for row in rows:
         site = existing.get(row.code)
         values = _values(row)
@@ -143,10 +146,13 @@ def import_sites(session: Session, rows: list[SiteRow], campaign_id: str, *, syn
             existing[row.code] = site
             added += 1
         elif any(getattr(site, k) != v for k, v in values.items()):
+            moved = moved or site.district != values["district"]
             for key, value in values.items():
                 setattr(site, key, value)
             updated += 1
     session.flush()
     ensure_rollups(session, campaign_id, [existing[r.code].id for r in rows])
+    if moved:
+        rebuild_question_rollup(session)  # a site's students' answers now count in its new district
     session.add(AuditLog(action="roster.import", target=campaign_id, detail={"added": added, "updated": updated}))
     return added, updated

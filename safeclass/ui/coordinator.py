@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 
+import altair as alt
 import pandas as pd
 import streamlit as st
 
@@ -16,6 +17,49 @@ from safeclass.services.reports import district_label
 from safeclass.ui import state
 from safeclass.ui.actions import run_action
 from safeclass.ui.i18n import lang, t
+
+# One line per district, tall enough for a 13 px Korean label (Noto Sans CJK) with air between lines.
+DISTRICT_ROW_PX = 26
+# The bars' scale ends a quarter past the highest rate, so the figure printed after the longest bar fits.
+RATE_HEADROOM = 1.25
+
+
+def district_chart(table: pd.DataFrame) -> alt.LayerChart:
+    """Student completion per district as horizontal bars: every district's name on its own line, never cut or
+    dropped (all 25 of Seoul's), the rate printed after each bar; ``table`` has ``label``, ``shown_rate`` (None
+    when hidden), ``rate_text``, ``sites`` and ``sites_started``.
+
+    The scale follows the data rather than 0–100 %: early in a campaign every district is at a few percent and
+    bars on a 0–100 % scale are slivers whose differences cannot be seen; the printed rates say the level.
+    """
+    highest = float(pd.to_numeric(table["shown_rate"], errors="coerce").max(skipna=True) or 0)
+    upper = min(1.0, max(highest * RATE_HEADROOM, 0.05))
+    # A hidden rate has no bar; its "<k" is printed at the start of the line instead.
+    table = table.assign(text_at=pd.to_numeric(table["shown_rate"], errors="coerce").fillna(0.0))
+    base = alt.Chart(table).encode(
+        y=alt.Y(
+            "label:N",
+            sort="-x",
+            title=None,
+            axis=alt.Axis(labelLimit=0, labelOverlap=False, labelFontSize=13, labelColor="#31333f", labelPadding=6, ticks=False),
+        ),
+    )
+    bars = base.mark_bar(height=DISTRICT_ROW_PX - 8).encode(
+        x=alt.X(
+            "shown_rate:Q",
+            title=col("student_completion"),
+            axis=alt.Axis(format="%", tickCount=5, labelFlush=True, labelFontSize=12, titleFontSize=13),
+            scale=alt.Scale(domain=[0, upper], nice=False),
+        ),
+        tooltip=[
+            alt.Tooltip("label:N", title=col("district")),
+            alt.Tooltip("rate_text:N", title=col("student_completion")),
+            alt.Tooltip("sites:Q", title=col("sites")),
+            alt.Tooltip("sites_started:Q", title=col("sites_started")),
+        ],
+    )
+    labels = base.mark_text(align="left", dx=4, fontSize=12, color="#31333f").encode(x=alt.X("shown_rate:Q"), text="rate_text:N")
+    return (bars + labels).properties(height=DISTRICT_ROW_PX * len(table) + 50)
 
 
 def number(value: float) -> str:

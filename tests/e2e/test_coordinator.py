@@ -12,11 +12,15 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import func, select, update
 
+from safeclass.content.models import MultipleChoiceQuestion, OrderingQuestion, SingleChoiceQuestion, TrueFalseQuestion
 from safeclass.db.engine import Database
-from safeclass.db.models import Site, SiteRollup
-from safeclass.domain import Role, SiteType
+from safeclass.db.models import Learner, Site, SiteRollup
+from safeclass.domain import Level, Role, SiteType
+from safeclass.services.classes import open_class
+from safeclass.services.progress import record_module_progress
+from safeclass.services.quizzes import start_quiz_attempt, submit_quiz_attempt
 from tests.e2e.conftest import open_page, open_sign_in, running_app
-from tests.factories import PASSWORD, make_account, make_site
+from tests.factories import PASSWORD, make_account, make_learners, make_site
 
 pytestmark = pytest.mark.e2e
 expect.set_options(timeout=20_000)
@@ -37,7 +41,8 @@ def server(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path):
         make_account(s, "coordinator", Role.COORDINATOR)
         make_account(s, "mapo.coord", Role.COORDINATOR, district="Mapo-gu")
         make_account(s, "park", Role.PRINCIPAL, started)
-    with running_app(url) as base:
+    # The overview refreshes itself every 30 s; here every 5 s, so the test below need not wait the full interval.
+    with running_app(url, extra_env={"SAFECLASS_OVERVIEW_REFRESH": "5"}) as base:
         yield {"url": base, "database": database}
     database.dispose()
 
@@ -146,3 +151,50 @@ def test_district_coordinator_sees_only_their_district(page, server) -> None:
     page.get_by_label("검색").fill("강남")
     page.keyboard.press("Enter")
     expect(page.get_by_text("1곳 중 0곳")).to_be_visible()
+
+
+def _right(question) -> object:
+    if isinstance(question, SingleChoiceQuestion):
+        return min(question.correct_indexes)
+    if isinstance(question, MultipleChoiceQuestion):
+        return sorted(question.correct_indexes)
+    if isinstance(question, TrueFalseQuestion):
+        return question.answer
+    assert isinstance(question, OrderingQuestion)
+    return list(range(len(question.items)))
+
+
+def _complete_everything(database: Database, catalog, learner_id: int) -> None:
+    """A middle-school student finishes every assigned lesson and passes every quiz, through the services."""
+    campaign = catalog.campaigns["seoul-2026"]
+    assignment = campaign.audiences.students.for_level("middle")
+    with database.transaction() as s:
+        learner = s.get(Learner, learner_id)
+        for module_id in assignment.modules:
+            module = catalog.modules[module_id]
+            record_module_progress(s, learner, campaign, module, sections_done=len(module.sections), completed=True)
+    for quiz_id in assignment.quizzes:
+        quiz = catalog.quizzes[quiz_id]
+        with database.transaction() as s:
+            attempt = start_quiz_attempt(s, s.get(Learner, learner_id), campaign, quiz)
+            key, drawn = attempt.attempt_key, list(attempt.drawn)
+        with database.transaction() as s:
+            answers = {qid: _right(quiz.question(qid)) for qid in drawn}
+            assert submit_quiz_attempt(s, s.get(Learner, learner_id), campaign, quiz, attempt_key=key, answers=answers).passed
+
+
+def test_a_students_completion_shows_on_the_open_overview_without_a_reload(page, server, catalog) -> None:
+    database = server["database"]
+    with database.transaction() as s:
+        site = s.scalar(select(Site).where(Site.code == "M0001"))
+        s.execute(update(SiteRollup).where(SiteRollup.site_id == site.id).values(learners_completed=20))
+        teacher = make_account(s, "kim.live", Role.TEACHER, site)
+        group = open_class(s, opened_by=teacher, campaign_id="seoul-2026", label="3학년 1반", level=Level.MIDDLE, grade=3)
+        learner_id = make_learners(s, group, 1)[0].id
+    _sign_in(page, "coordinator")
+    completed = page.get_by_test_id("stMetric").filter(has_text="이수 학생").get_by_test_id("stMetricValue")
+    expect(completed).to_have_text("20")
+    page.evaluate("window.safeclassSamePage = true")  # a reload or a navigation would forget it
+    _complete_everything(database, catalog, learner_id)
+    expect(completed).to_have_text("21", timeout=30_000)  # the issue's promise: within 30 s
+    assert page.evaluate("window.safeclassSamePage === true")

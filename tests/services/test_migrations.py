@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import inspect, select
 
 from safeclass.db.base import Base
-from safeclass.db.migrate import upgrade
+from safeclass.db.migrate import alembic_config, upgrade
+from safeclass.db.models import QuestionRollup
+from tests.services.test_reports import two_districts  # noqa: F401 (a fixture)
 
 
 def test_migrating_twice_is_harmless_and_schema_matches_models(database) -> None:
@@ -25,3 +28,17 @@ def test_sqlite_pragmas(database) -> None:
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
+
+
+def test_0007_counts_the_answers_already_stored(database, two_districts) -> None:  # noqa: F811
+    def rollup() -> set[tuple]:
+        with database.reading() as s:
+            return set(s.execute(select(*QuestionRollup.__table__.columns)).all())
+
+    counted = rollup()  # kept by the services as the answers came in
+    config = alembic_config(database.url)
+    with database.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0006")
+    upgrade(database)  # 0007 again, over a database whose answers it has not seen
+    assert counted and rollup() == counted

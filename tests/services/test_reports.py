@@ -7,13 +7,15 @@ import datetime as dt
 
 import pandas as pd
 import pytest
-from sqlalchemy import update
+from sqlalchemy import delete, select, update
 
 from safeclass import clock
-from safeclass.db.models import SiteRollup
+from safeclass.content.models import CheckSection
+from safeclass.db.models import QuestionRollup, SiteRollup
 from safeclass.domain import Level, Role, SiteType
 from safeclass.privacy import COMPLEMENTARY, PRIMARY
 from safeclass.services import NotAllowed, ServiceError
+from safeclass.services.classes import remove_seat
 from safeclass.services.measures import Phase, TargetState
 from safeclass.services.progress import record_check_answer, record_module_progress
 from safeclass.services.reports import (
@@ -27,7 +29,10 @@ from safeclass.services.reports import (
     site_table,
     suppress_small,
 )
-from tests.factories import make_account, make_class, make_learners, make_site
+from safeclass.services.rollups import rebuild_rollups
+from safeclass.services.roster import import_sites
+from tests.factories import make_account, make_class, make_learners, make_site, roster_row
+from tests.services.test_progress import RIGHT, WRONG, take_quiz
 
 TODAY = dt.datetime(2026, 12, 1, 3, tzinfo=dt.UTC)  # noon in Seoul; 275 of the 292 days to the 2026-12-18 target
 
@@ -153,8 +158,6 @@ def test_over_time_pools_small_days_and_a_live_completion_shows(database, fixtur
 
 
 def test_question_errors_hide_questions_below_k(database, fixture_catalog, test_campaign) -> None:
-    from safeclass.content.models import CheckSection
-
     module = fixture_catalog.modules["test-lesson"]
     check = module.sections_of(CheckSection)[0]
     right = next(i for i, c in enumerate(check.choices) if c.correct)
@@ -174,6 +177,102 @@ def test_question_errors_hide_questions_below_k(database, fixture_catalog, test_
         assert row["correct_answer"] == check.choices[right].text.en
         gangnam = make_account(s, "gcoord", Role.COORDINATOR, district="Gangnam-gu")
         assert question_errors(s, gangnam, test_campaign, fixture_catalog, "en").empty  # not their district's learners
+
+
+# Two districts' students answer the fixture quiz (single, multiple, true/false, ordering); k = 5.
+MIXED = {"ask-first": 1, "personal": [0], "joke": False, "steps": [0, 1, 2]}  # two wrong, two right
+ONLY_FIRST_WRONG = {**RIGHT, "ask-first": 1}
+
+
+@pytest.fixture
+def two_districts(database, fixture_catalog, test_campaign):
+    """Mapo: 3 all wrong, 2 mixed, 5 right; Gangnam: 7 wrong on the first question only, 5 right; a check answered too."""
+    module = fixture_catalog.modules["test-lesson"]
+    quiz = fixture_catalog.quizzes["test-quiz"]
+    check = module.sections_of(CheckSection)[0]
+    wrong_choice = next(i for i, c in enumerate(check.choices) if not c.correct)
+    with database.transaction() as s:
+        people = {
+            "all": make_account(s, "coord", Role.COORDINATOR),
+            "gangnam": make_account(s, "gcoord", Role.COORDINATOR, district="Gangnam-gu"),
+        }
+        seats = {}
+        for code, district, count in (("M0001", "Mapo-gu", 10), ("M0002", "Gangnam-gu", 12)):
+            teacher = make_account(s, f"t{code}", Role.TEACHER, make_site(s, code=code, district=district))
+            people[district] = teacher
+            seats[district] = make_learners(s, make_class(s, teacher), count)
+            for learner in seats[district]:
+                record_module_progress(s, learner, test_campaign, module, sections_done=6, completed=True)
+    plans = {"Mapo-gu": [WRONG] * 3 + [MIXED] * 2 + [RIGHT] * 5, "Gangnam-gu": [ONLY_FIRST_WRONG] * 7 + [RIGHT] * 5}
+    for district, plan in plans.items():
+        for n, (learner, answers) in enumerate(zip(seats[district], plan, strict=True)):
+            take_quiz(database, learner, test_campaign, quiz, answers)
+            with database.transaction() as s:
+                choice = wrong_choice if n % 2 else next(i for i, c in enumerate(check.choices) if c.correct)
+                record_check_answer(s, s.merge(learner), test_campaign, module, check_id=check.id, choice_index=choice)
+            with database.transaction() as s:  # a second try at the check is not stored, nor counted
+                record_check_answer(s, s.merge(learner), test_campaign, module, check_id=check.id, choice_index=wrong_choice)
+    return people, seats
+
+
+def _by_question(frame: pd.DataFrame) -> dict[str, tuple]:
+    quiz = frame[frame["kind"] == "quiz"].set_index("question_id")
+    return {q: (r["responses"], None if pd.isna(r["wrong"]) else int(r["wrong"]), r["top_wrong_answer"]) for q, r in quiz.iterrows()}
+
+
+def test_question_errors_hand_computed_and_scoped_to_districts(database, two_districts, fixture_catalog, test_campaign) -> None:
+    people, _ = two_districts
+    with database.reading() as s:
+        city = _by_question(question_errors(s, s.merge(people["all"]), test_campaign, fixture_catalog, "en"))
+        gangnam = question_errors(s, s.merge(people["gangnam"]), test_campaign, fixture_catalog, "en")
+        picked = question_errors(s, s.merge(people["all"]), test_campaign, fixture_catalog, "en", district="Gangnam-gu")
+        with pytest.raises(NotAllowed):  # a district coordinator cannot ask for another district
+            question_errors(s, s.merge(people["gangnam"]), test_campaign, fixture_catalog, "en", district="Mapo-gu")
+        with pytest.raises(NotAllowed):  # nor can a teacher see district figures at all
+            question_errors(s, s.merge(people["Mapo-gu"]), test_campaign, fixture_catalog, "en")
+    # City: 22 answers each. ask-first 3+2+7 wrong; personal 3x[2] + 2x[0] wrong, [2] the most chosen;
+    # joke and steps 3 wrong (fewer than k): hidden, as is their most chosen wrong answer.
+    assert city == {
+        "ask-first": (22, 12, "A filter"),
+        "personal": (22, 5, "A favourite colour"),
+        "joke": (22, None, ""),
+        "steps": (22, None, ""),
+    }
+    # Gangnam's coordinator sees Gangnam's 12 students only, exactly as the city coordinator filtering to Gangnam.
+    assert _by_question(gangnam) == {
+        "ask-first": (12, 7, "A filter"),
+        "personal": (12, 0, ""),
+        "joke": (12, 0, ""),
+        "steps": (12, 0, ""),
+    }
+    pd.testing.assert_frame_equal(gangnam, picked)
+    checks = gangnam[gangnam["kind"] == "check"]
+    assert (checks["responses"].tolist(), checks["wrong"].tolist()) == ([12], [6])  # first answers: every other seat wrong
+
+
+def test_question_rollup_equals_a_full_recount(database, two_districts, fixture_catalog, test_campaign) -> None:
+    people, seats = two_districts
+    quiz = fixture_catalog.quizzes["test-quiz"]
+    take_quiz(database, seats["Mapo-gu"][0], test_campaign, quiz, RIGHT)  # a second attempt counts too
+    with database.transaction() as s:  # a removed seat takes its answers with it
+        remove_seat(s, s.merge(people["Gangnam-gu"]), seats["Gangnam-gu"][0].id, test_campaign)
+    with database.transaction() as s:  # the roster moves a site to another district: its answers move with it
+        import_sites(s, [roster_row("M0002", district="Seocho-gu")], "test-campaign")
+
+    def rollup(s) -> set[tuple]:
+        return set(s.execute(select(*QuestionRollup.__table__.columns)).all())
+
+    with database.reading() as s:
+        kept = rollup(s)
+        assert {row.district for row in kept} == {"Mapo-gu", "Seocho-gu"}
+        before = question_errors(s, s.merge(people["all"]), test_campaign, fixture_catalog, "en")
+    with database.transaction() as s:
+        s.execute(delete(QuestionRollup))
+        rebuild_rollups(s, test_campaign)
+    with database.reading() as s:
+        assert rollup(s) == kept
+        pd.testing.assert_frame_equal(question_errors(s, s.merge(people["all"]), test_campaign, fixture_catalog, "en"), before)
+    assert _by_question(before)["ask-first"] == (22, 11, "A filter")  # 23 attempts, less the removed seat's one
 
 
 def test_site_detail_shows_classes_principals_and_staff(database, five_sites, campaign26) -> None:

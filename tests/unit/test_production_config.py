@@ -42,3 +42,19 @@ def test_nginx_sample_has_https_websockets_headers_and_a_real_client_address() -
     assert "wss://" in csp["connect-src"] and "'self'" in csp["connect-src"]  # the WebSocket
     assert "'unsafe-eval'" not in headers["Content-Security-Policy"]  # Vega runs with its interpreter
     assert f"client_max_body_size {MAX_ROSTER_BYTES // (1024 * 1024)}m;" in directives
+
+
+def test_the_overview_refreshes_every_30_seconds_unless_told_otherwise(monkeypatch) -> None:
+    from safeclass import config
+
+    monkeypatch.delenv("SAFECLASS_OVERVIEW_REFRESH", raising=False)
+    assert config.overview_refresh_seconds() == 30  # the promise: a completion shows within 30 s
+    for ignored in ("", "0", "-5", "soon", "2.5"):
+        monkeypatch.setenv("SAFECLASS_OVERVIEW_REFRESH", ignored)
+        assert config.overview_refresh_seconds() == 30
+    monkeypatch.setenv("SAFECLASS_OVERVIEW_REFRESH", "3")
+    assert config.overview_refresh_seconds() == 3
+    dashboard = (ROOT / "app_pages" / "dashboard.py").read_text(encoding="utf-8")
+    # The interval is set in one place, from the setting.
+    assert dashboard.count("run_every=") == 1 and "run_every=REFRESH" in dashboard
+    assert "REFRESH = dt.timedelta(seconds=config.overview_refresh_seconds())" in dashboard

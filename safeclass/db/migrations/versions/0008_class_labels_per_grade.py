@@ -1,14 +1,14 @@
 """class labels unique per grade (grade 1 and grade 2 may each have a "3반"); the unused login_attempt table dropped
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0008"
-down_revision = "0006"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
