@@ -169,14 +169,19 @@ def test_question_errors_hide_questions_below_k(database, fixture_catalog, test_
         learners = make_learners(s, make_class(s, teacher, Level.MIDDLE), 12)
         for n, learner in enumerate(learners):
             record_check_answer(s, learner, test_campaign, module, check_id=check.id, choice_index=wrong if n < 6 else right)
+        other = make_site(s, code="G0001", district="Gangnam-gu")
+        for learner in make_learners(s, make_class(s, make_account(s, "lee", Role.TEACHER, other), Level.MIDDLE), 4):
+            record_check_answer(s, learner, test_campaign, module, check_id=check.id, choice_index=wrong)
     with database.reading() as s:
         frame = question_errors(s, s.merge(coord), test_campaign, fixture_catalog, "en")
         row = frame[frame["question_id"] == check.id].iloc[0]
-        assert (row["responses"], row["wrong"], row["error_rate"]) == (12, 6, 0.5)
+        assert (row["responses"], row["wrong"], row["error_rate"]) == (16, 10, 0.625)
         assert row["top_wrong_answer"] == check.choices[wrong].text.en
         assert row["correct_answer"] == check.choices[right].text.en
         gangnam = make_account(s, "gcoord", Role.COORDINATOR, district="Gangnam-gu")
-        assert question_errors(s, gangnam, test_campaign, fixture_catalog, "en").empty  # not their district's learners
+        assert question_errors(s, gangnam, test_campaign, fixture_catalog, "en").empty  # 4 of their students: below k
+        mapo = make_account(s, "mcoord", Role.COORDINATOR, district="Mapo-gu")
+        assert question_errors(s, mapo, test_campaign, fixture_catalog, "en")["responses"].tolist() == [12]
 
 
 # Two districts' students answer the fixture quiz (single, multiple, true/false, ordering); k = 5.
