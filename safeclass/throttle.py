@@ -9,6 +9,7 @@ failure in a window ages out, the key may try again, so nobody is locked out for
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import math
 import zlib
 from dataclasses import dataclass
@@ -73,8 +74,22 @@ def _lock(session: Session, scope: str, key: str) -> None:
         session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": zlib.crc32(f"{scope}\0{key}".encode())})
 
 
+MAX_KEY = 200  # the column's length
+
+
+def stored_key(key: str) -> str:
+    """``key`` as stored: one PostgreSQL could not hold (longer than the column, or with a NUL) is kept as its hash.
+
+    Keys are typed usernames and client addresses, so anything can arrive; hashing keeps distinct keys apart.
+    """
+    if len(key) <= MAX_KEY and "\x00" not in key:
+        return key
+    return "sha256:" + hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
+
+
 def wait_time(session: Session, scope: str, key: str) -> dt.timedelta | None:
     """How long ``key`` must wait before its next try in ``scope``, or None if it may try now."""
+    key = stored_key(key)
     _lock(session, scope, key)
     now = clock.now()
     longest: dt.timedelta | None = None
@@ -102,6 +117,7 @@ def check(session: Session, scope: str, key: str) -> None:
 
 def record_failure(session: Session, scope: str, key: str) -> int:
     """Count one failure for ``key`` (returns its id), and forget its failures older than the longest window."""
+    key = stored_key(key)
     now = clock.now()
     oldest_kept = now - max(limit.window for limit in LIMITS[scope])
     session.execute(delete(ThrottleEvent).where(ThrottleEvent.scope == scope, ThrottleEvent.key == key, ThrottleEvent.at <= oldest_kept))
@@ -125,10 +141,12 @@ def clear_prefix(session: Session, scope: str, prefix: str) -> int:
 
 def clear(session: Session, scope: str, key: str) -> None:
     """Forget every failure of ``key`` (its owner proved who they are)."""
+    key = stored_key(key)
     session.execute(delete(ThrottleEvent).where(ThrottleEvent.scope == scope, ThrottleEvent.key == key))
 
 
 def failures(session: Session, scope: str, key: str) -> int:
     """Failures of ``key`` still on record (for tests and admins)."""
+    key = stored_key(key)
     query = select(func.count()).select_from(ThrottleEvent).where(ThrottleEvent.scope == scope, ThrottleEvent.key == key)
     return session.scalar(query) or 0

@@ -113,11 +113,11 @@ def test_campaign(fixture_catalog: Catalog) -> Campaign:
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    """Print how many hostile inputs the security tests tried (each test tallies only what it saw refused)."""
+    """Print how many hostile inputs, guesses and cross-scope attempts the security tests tried, and what became of them."""
     from tests.security_tally import summary
 
     lines = summary()
     if lines:
-        terminalreporter.write_sep("=", "security: hostile inputs")
+        terminalreporter.write_sep("=", "security: hostile inputs, guesses and cross-scope attempts")
         for line in lines:
             terminalreporter.write_line(line)

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from typing import Annotated, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr, StringConstraints, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr, StringConstraints, model_validator
 
 from safeclass.domain import Level, StaffAudience
 
@@ -25,11 +26,46 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class Text(Strict):
-    """A learner-facing string in Korean and English."""
+# Pictures in prose would load from wherever their URL points (a tracker, a stranger's server, a data: URL
+# that no reviewer can read): pictures come only from `image` sections, whose file must be in lessons/media/.
+MARKDOWN_IMAGE = re.compile(r"!\[")  # inline ![a](u), reference ![a][r], collapsed ![a][] and shortcut ![a]
+HTML_IMAGE = re.compile(r"<\s*img\b", re.IGNORECASE)
+DATA_URL = re.compile(r"(?<![\w.+-])data:[\w.+-]*[/;,]", re.IGNORECASE)
+IMAGE_ADVICE = "text may not show pictures: put it in an 'image' section with a file under lessons/media/"
 
-    ko: NonEmpty
-    en: NonEmpty
+
+def image_in_text(value: str) -> str | None:
+    """What in ``value`` would show a picture (a Markdown or HTML image, a data: URL), quoted; None when nothing."""
+    for pattern, what, end in (
+        (MARKDOWN_IMAGE, "a Markdown image", ")"),
+        (HTML_IMAGE, "an HTML image", ">"),
+        (DATA_URL, "a data: URL", ""),
+    ):
+        match = pattern.search(value)
+        if match:
+            found = value[match.start() :].split("\n", 1)[0]
+            # Up to the closing bracket (or the end of the line); a URL up to where Markdown would end it.
+            found = found[: found.find(end) + 1 or len(found)] if end else re.match(r"[^\s)>\"']*", found).group(0)
+            shown = found if len(found) <= 60 else found[:60] + "…"  # a data: URL can be kilobytes long
+            return f"{what} {shown!r}"
+    return None
+
+
+def _no_pictures(value: str) -> str:
+    found = image_in_text(value)
+    if found:
+        raise ValueError(f"{found}: {IMAGE_ADVICE}")
+    return value
+
+
+Prose = Annotated[NonEmpty, AfterValidator(_no_pictures)]
+
+
+class Text(Strict):
+    """A learner-facing string in Korean and English (Markdown, without pictures)."""
+
+    ko: Prose
+    en: Prose
 
     def get(self, lang: str) -> str:
         """The text in ``lang`` (``ko`` or ``en``), Korean for anything else."""

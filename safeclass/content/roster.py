@@ -72,10 +72,15 @@ def decode_roster(data: bytes) -> tuple[str, str]:
     """The roster's text and the encoding it was read with: UTF-8 (with or without BOM), CP949/EUC-KR, or UTF-16."""
     if len(data) > MAX_ROSTER_BYTES:
         raise RosterUnreadable(f"the file is {len(data):,} bytes; the limit is {MAX_ROSTER_BYTES:,}")
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel's "Unicode text"
-        return data.decode("utf-16"), "utf-16"
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="strict"), "utf-8-sig"
+    # A file that announces its encoding with a byte-order mark and then breaks it is refused, not guessed at.
+    for bom, encoding in ((b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"), (b"\xef\xbb\xbf", "utf-8-sig")):
+        if data.startswith(bom):  # UTF-16: Excel's "Unicode text"
+            try:
+                return data.decode(encoding), encoding
+            except UnicodeDecodeError:
+                raise RosterUnreadable(
+                    f"the file starts as {encoding} but is not {encoding} throughout; save it as 'CSV UTF-8' and try again"
+                ) from None
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:

@@ -2,6 +2,20 @@
 
 from __future__ import annotations
 
+import unicodedata
+
+
+def plain_text(value: str | None) -> str:
+    """``value`` with runs of whitespace folded to one space; refused (``text_control``) if it holds a control character.
+
+    Browsers can send any character, and PostgreSQL refuses to store NUL (SQLite stores it): a name, label or
+    reason with one would fail as a database error instead of a message. Nobody types one on purpose.
+    """
+    folded = " ".join((value or "").split())
+    if any(unicodedata.category(c) == "Cc" for c in folded):
+        raise ServiceError("text_control")
+    return folded
+
 
 class ServiceError(Exception):
     """A refusal the user should see; ``code`` picks the localized message, ``params`` fill it in."""

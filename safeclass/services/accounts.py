@@ -19,10 +19,11 @@ from safeclass.db.base import utcnow
 from safeclass.db.models import Account, AuditLog, ModuleProgress, Site
 from safeclass.domain import SEOUL_DISTRICTS, Role
 from safeclass.security import MIN_PASSWORD_LENGTH, hash_password, verify_password
-from safeclass.services import NotAllowed, ServiceError
+from safeclass.services import NotAllowed, ServiceError, plain_text
 from safeclass.services.progress import has_completed_assignment
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
+MAX_DISPLAY_NAME = 100  # the column's length; certificates print it
 MAX_PASSWORD_BYTES = 72  # bcrypt reads no further: a longer password would be silently cut
 MIN_SURPRISES = 5  # characters not predictable from the one before (not a repeat, a next letter or a next key)
 KEYBOARD_ROWS = ("1234567890", "qwertyuiop", "asdfghjkl", "zxcvbnm")
@@ -43,9 +44,12 @@ def create_account(
     created_by: Account | None = None,
 ) -> tuple[Account, str]:
     """Create an account; without a password, a one-time password is generated and must be changed at first sign-in."""
-    username = username.strip().lower()
+    username = (username or "").strip().lower()
     if not USERNAME.match(username):
         raise ServiceError("username_format")
+    display_name = plain_text(display_name)
+    if len(display_name) > MAX_DISPLAY_NAME:
+        raise ServiceError("display_name_length", max=MAX_DISPLAY_NAME)
     if session.scalar(select(Account.id).where(Account.username == username)) is not None:
         raise ServiceError("username_taken", username=username)
     role = Role(role)
@@ -53,7 +57,7 @@ def create_account(
     if role in (Role.TEACHER, Role.PRINCIPAL):
         if not site_code:
             raise ServiceError("site_required", role=role.value)
-        site = session.scalar(select(Site).where(Site.code == site_code))
+        site = session.scalar(select(Site).where(Site.code == plain_text(site_code)))
         if site is None:
             raise ServiceError("site_not_found", code=site_code)
     elif site_code:
@@ -68,7 +72,7 @@ def create_account(
         check_password_policy(password, username=username, display_name=display_name)
     account = Account(
         username=username,
-        display_name=display_name.strip() or username,
+        display_name=display_name or username,
         password_hash=hash_password(password),
         role=role.value,
         site_id=site.id if site else None,
@@ -85,7 +89,10 @@ def create_account(
 
 def active_account(session: Session, username: str) -> Account | None:
     """The active account called ``username`` (case-insensitive), if any."""
-    return session.scalar(select(Account).where(Account.username == username.strip().lower(), Account.active))
+    username = (username or "").strip().lower()
+    if not USERNAME.match(username):  # not a username at all (a NUL would fail the query on PostgreSQL)
+        return None
+    return session.scalar(select(Account).where(Account.username == username, Account.active))
 
 
 def staff_member(session: Session, account_id: int) -> Account:
@@ -168,7 +175,9 @@ def finish_sign_in(session: Session, attempt: SignInAttempt, succeeded: bool) ->
 def clear_sign_in_throttle(session: Session, admin: Account, username: str) -> int:
     """An admin lets a username sign in again at once (its failures everywhere are forgotten); returns how many."""
     permissions.require_admin(admin, "clear_throttle")
-    username = username.strip().lower()
+    username = (username or "").strip().lower()
+    if not USERNAME.match(username):
+        raise ServiceError("username_format")
     removed = throttle.clear_prefix(session, "signin_pair", f"{username}|") + throttle.failures(session, "signin_user", username)
     throttle.clear(session, "signin_user", username)
     session.add(AuditLog(actor_id=admin.id, action="account.clear_throttle", target=username, detail={"removed": removed}))
@@ -239,7 +248,8 @@ def provision_principals(session: Session, actor: Account, *, site_codes: list[s
 
 def _manageable(session: Session, actor: Account, username: str) -> Account:
     """The account called ``username`` if the actor may manage it (admin: any; coordinator: principals in scope)."""
-    account = session.scalar(select(Account).where(Account.username == username.strip().lower()))
+    wanted = (username or "").strip().lower()
+    account = session.scalar(select(Account).where(Account.username == wanted)) if USERNAME.match(wanted) else None
     if account is None:
         raise ServiceError("account_not_found", username=username)
     if actor.role == Role.ADMIN and actor.active:
@@ -372,6 +382,8 @@ def check_password_policy(password: str, *, username: str = "", display_name: st
     """Refuse a staff password that is short, too long for bcrypt, repeated, a sequence, the username or a common one."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise ServiceError("password_too_short", min=MIN_PASSWORD_LENGTH)
+    if "\x00" in password:  # bcrypt stops reading at NUL: "secret\x00anything" would be the password "secret"
+        raise ServiceError("text_control")
     if len(password.encode()) > MAX_PASSWORD_BYTES:
         raise ServiceError("password_too_long", max=MAX_PASSWORD_BYTES)
     lowered = password.lower()

@@ -24,7 +24,7 @@ from safeclass.content.models import Campaign
 from safeclass.db.base import utcnow
 from safeclass.db.models import Account, AuditLog, Certificate, ModuleProgress, QuizAttempt, Site
 from safeclass.domain import Role
-from safeclass.services import NotAllowed, Refusal, ServiceError
+from safeclass.services import NotAllowed, Refusal, ServiceError, plain_text
 from safeclass.services.progress import has_completed_assignment
 
 CODE_BYTES = 10  # 80 random bits: guessing one valid code among 1,300 is hopeless even without the throttle
@@ -179,11 +179,11 @@ def verify_certificate(session: Session, raw_code: str, *, client: str = "unknow
 def revoke_certificate(session: Session, actor: Account, raw_code: str, *, reason: str) -> Certificate:
     """Revoke a certificate (a coordinator of its district, or an admin), with the reason in the audit log."""
     code = normalize_code(raw_code)
-    certificate = session.scalar(select(Certificate).where(Certificate.code == code))
+    certificate = session.scalar(select(Certificate).where(Certificate.code == code)) if CODE.match(code) else None
     if certificate is None:
         raise ServiceError("certificate_not_found")
     permissions.require_oversight(actor, session.get(Site, certificate.site_id), "revoke_certificate")
-    reason = " ".join((reason or "").split())
+    reason = plain_text(reason)
     if not 1 <= len(reason) <= MAX_REASON:
         raise ServiceError("revoke_reason_length", max=MAX_REASON)
     if certificate.revoked_at is not None:

@@ -19,7 +19,7 @@ from safeclass.db.models import Account, AuditLog, CheckAnswer, ClassGroup, Lear
 from safeclass.documents import JoinSlip
 from safeclass.domain import LEVEL_FOR_SITE_TYPE, Level, SiteType
 from safeclass.security import hash_pin, sign, verify_password
-from safeclass.services import NotAllowed, Refusal, ServiceError
+from safeclass.services import NotAllowed, Refusal, ServiceError, plain_text
 from safeclass.services.progress import has_completed_assignment
 from safeclass.services.rollups import bump, uncount_learner
 
@@ -28,12 +28,19 @@ JOIN_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 JOIN_CODE_LENGTH = 6
 MAX_SEAT = 60  # the largest Korean class is well under 40; 60 leaves room for combined groups
 MAX_GRADE = 6  # elementary schools have six grades; middle and high schools three
-PIN = re.compile(r"^\d{4}$")
+PIN = re.compile(r"^[0-9]{4}$")  # ASCII digits: \d would also take Arabic-Indic or full-width ones
+# What a typed code can be after normalising; anything else is no code at all and is never looked up.
+CODE_SHAPE = re.compile(r"^[A-Z0-9]{1,12}$")
 
 
 def normalize_join_code(raw: str) -> str:
     """Upper-case the code and drop spaces and dashes, as students type it."""
-    return re.sub(r"[\s-]", "", raw).upper()
+    return re.sub(r"[\s-]", "", raw or "").upper()
+
+
+def could_be_code(code: str) -> bool:
+    """Whether a normalised code has the shape of a join or drill code (letters and digits, at most 12)."""
+    return CODE_SHAPE.match(code) is not None
 
 
 def open_class(
@@ -49,7 +56,7 @@ def open_class(
 ) -> ClassGroup:
     """Open a class at the opener's own site with a fresh join code; a label already used in that grade is refused."""
     permissions.require_site_staff(opened_by, opened_by.site_id, "open_class")
-    label = " ".join((label or "").split())  # "2학년  3반 " and "2학년 3반" are one class
+    label = plain_text(label)  # "2학년  3반 " and "2학년 3반" are one class
     if not 1 <= len(label) <= 40:
         raise ServiceError("class_label_length")
     _check_class_fields(grade, expected_size, expires_on)
@@ -128,7 +135,8 @@ def _valid_input(join_code: str, seat_number: int, pin: str | None) -> tuple[str
 def check_pin(session: Session, *, join_code: str, seat_number: int, pin: str) -> PinCheck:
     """Read the seat and check (or hash) the PIN, in a read-only session; nothing is decided or counted here."""
     code, pin = _valid_input(join_code, seat_number, pin)
-    learner = session.scalar(select(Learner).join(ClassGroup).where(ClassGroup.join_code == code, Learner.seat_number == seat_number))
+    seat = select(Learner).join(ClassGroup).where(ClassGroup.join_code == code, Learner.seat_number == seat_number)
+    learner = session.scalar(seat) if could_be_code(code) else None
     seen = learner.pin_hash if learner is not None else None
     return PinCheck(
         learner_id=learner.id if learner is not None else None,
@@ -149,7 +157,11 @@ def join_class(
     """
     code, pin = _valid_input(join_code, seat_number, pin)
     throttle.check(session, "join_code", client)
-    group = session.scalar(select(ClassGroup).where(ClassGroup.join_code == code, ClassGroup.closed_at.is_(None)))
+    group = (
+        session.scalar(select(ClassGroup).where(ClassGroup.join_code == code, ClassGroup.closed_at.is_(None)))
+        if could_be_code(code)
+        else None
+    )
     if group is None:
         throttle.record_failure(session, "join_code", client)
         raise Refusal("class_not_found", code=code)

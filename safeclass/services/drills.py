@@ -22,7 +22,7 @@ from safeclass.db.models import Account, DrillDecision, DrillParticipant, DrillR
 from safeclass.domain import Role
 from safeclass.drills import AfterAction, Decision, DrillError, after_action, decide
 from safeclass.services import NotAllowed, Refusal, ServiceError
-from safeclass.services.classes import JOIN_CODE_ALPHABET, normalize_join_code
+from safeclass.services.classes import JOIN_CODE_ALPHABET, could_be_code, normalize_join_code
 from safeclass.services.reports import suppress_small
 
 DRILL_CODE_LENGTH = 6  # read aloud from the projected screen; 31^6 codes and a throttle make guessing pointless
@@ -212,7 +212,7 @@ def join_drill(session: Session, code: str, client: str, account: Account | None
     """
     throttle.check(session, "drill_code", client)
     normalized = normalize_join_code(code)
-    run = session.scalar(select(DrillRun).where(DrillRun.code == normalized))
+    run = session.scalar(select(DrillRun).where(DrillRun.code == normalized)) if could_be_code(normalized) else None
     if run is None:
         throttle.record_failure(session, "drill_code", client)
         raise Refusal("drill_code_unknown", code=normalized)

@@ -12,6 +12,7 @@ from safeclass.domain import Role
 from safeclass.services.classes import join_class
 from tests.app.conftest import ROOT
 from tests.factories import PASSWORD
+from tests.security_tally import tally
 
 
 def _app() -> AppTest:
@@ -197,6 +198,7 @@ def test_pages_of_other_roles_are_not_reachable(app_env, username, forbidden) ->
     at = _sign_in(_app(), username)
     with pytest.raises(ValueError, match="Could not find a navigation page"):
         at.switch_page(forbidden)
+    tally("cross-scope attempts in the app (another role's page)", outcome="all refused")
 
 
 def test_a_forged_seat_in_session_state_opens_nothing(app_env) -> None:
@@ -205,6 +207,7 @@ def test_a_forged_seat_in_session_state_opens_nothing(app_env) -> None:
     at.run()
     assert not at.exception
     assert at.error[0].value == "이 자리는 더 이상 없어요. 학급 코드로 다시 참여해 주세요."  # a message, no traceback, no data
+    tally("cross-scope attempts in the app (forged session state)", outcome="all refused")
 
 
 def test_coordinator_pages_render_and_search_finds_korean_district(app_env) -> None:

@@ -23,6 +23,7 @@ from safeclass.services.accounts import (
 )
 from safeclass.throttle import Throttled
 from tests.factories import PASSWORD, make_account, make_site
+from tests.security_tally import tally
 
 
 def test_one_time_password_must_be_changed(database) -> None:
@@ -79,6 +80,7 @@ def _try(database, username: str, password: str, client: str) -> str:
 
 
 START = dt.datetime(2026, 5, 4, 9, 0, tzinfo=dt.UTC)
+GUESSES_REFUSED = "all refused (a wrong guess, or throttled before it was checked)"
 
 
 def test_guessing_slows_the_guessers_address_but_not_the_owner_elsewhere(database) -> None:
@@ -95,7 +97,8 @@ def test_guessing_slows_the_guessers_address_but_not_the_owner_elsewhere(databas
         assert _try(database, "kim", PASSWORD, "198.51.100.7") == "ok"  # the owner, at school, gets in at once
     with clock.frozen_at(START + dt.timedelta(minutes=16)):  # never a permanent lock
         assert _try(database, "kim", PASSWORD, "203.0.113.9") == "ok"
-    print(f"sign-in throttle: {tried} guesses from one address, {outcomes.count('throttled')} refused unchecked")
+    assert set(outcomes) == {"wrong", "throttled"}
+    tally("sign-in guesses from one address", tried, outcome=GUESSES_REFUSED)
 
 
 def test_a_spread_out_attack_cannot_lock_the_owner_out(database) -> None:
@@ -107,6 +110,8 @@ def test_a_spread_out_attack_cannot_lock_the_owner_out(database) -> None:
             results.append(_try(database, "kim", "guess-guess-guess", f"10.9.{n // 250}.{n % 250}"))
         assert results[:60] == ["wrong"] * 60 and "throttled" in results[60:]
         assert _try(database, "kim", PASSWORD, "198.51.100.7") == "ok"  # a clean address is not held
+    assert set(results) == {"wrong", "throttled"}
+    tally("sign-in guesses spread over 60 addresses", len(results), outcome=GUESSES_REFUSED)
 
 
 def test_an_unknown_username_costs_the_same_and_is_counted(database) -> None:
@@ -126,7 +131,7 @@ def test_parallel_guesses_are_counted_one_by_one(database) -> None:
     with clock.frozen_at(START), ThreadPoolExecutor(max_workers=12) as pool:
         outcomes = list(pool.map(lambda _: _try(database, "kim", "guess-guess-guess", "203.0.113.9"), range(30)))
     assert outcomes.count("wrong") == 5 and outcomes.count("throttled") == 25, outcomes
-    print(f"sign-in throttle: 30 parallel guesses, {outcomes.count('wrong')} checked, {outcomes.count('throttled')} refused")
+    tally("parallel sign-in guesses", len(outcomes), outcome=GUESSES_REFUSED)
 
 
 def test_a_success_takes_back_its_count_and_an_admin_can_clear_a_throttle(database) -> None:

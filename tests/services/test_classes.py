@@ -13,6 +13,9 @@ from safeclass.domain import Level, Role
 from safeclass.services import NotAllowed, ServiceError
 from safeclass.services.classes import JOIN_CODE_ALPHABET, _insert_seat, check_pin, join_class, open_class, resume_seat, seat_token
 from tests.factories import make_account, make_class, make_learners, make_site
+from tests.security_tally import tally
+
+GUESSES_REFUSED = "all refused (a wrong guess, or throttled before it was checked)"
 
 KEY = "test-key-" + "k" * 24
 
@@ -99,7 +102,24 @@ def test_pin_guessing_is_throttled_per_seat_then_the_owner_gets_back_in(database
         assert wait.value.params["minutes"] == 5
     with clock.frozen_at(start + dt.timedelta(minutes=6)):  # the window has passed: never a permanent lock
         assert _guess(database, code, 3, "4821", "owner") == "ok"
-    print(f"seat PIN throttle: {tried} guesses tried, {outcomes.count('throttled')} refused unchecked")
+    tally("seat PIN guesses at one seat", tried, outcome=GUESSES_REFUSED)
+
+
+def test_parallel_pin_guesses_at_one_seat_are_counted_one_by_one(database) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    start = dt.datetime(2026, 5, 4, 9, 0, tzinfo=dt.UTC)
+    with database.transaction() as s:
+        group = make_class(s, make_account(s, "kim", Role.TEACHER, make_site(s)))
+        make_learners(s, group, 1)  # seat 1, PIN 2580
+    limit = throttle.LIMITS["seat_pin"][0].failures
+    with clock.frozen_at(start), ThreadPoolExecutor(max_workers=12) as pool:
+        # Thirty wrong PINs at once, each from its own address: only the seat's limit can stop them.
+        outcomes = list(pool.map(lambda n: _guess(database, group.join_code, 1, f"{n + 3000:04d}", f"10.8.0.{n}"), range(30)))
+    assert outcomes.count("seat_pin_mismatch") == limit and outcomes.count("throttled") == 30 - limit, outcomes
+    with database.reading() as s:
+        assert throttle.failures(s, "seat_pin", f"{group.id}:1") == limit  # counted one by one, none lost to a race
+    tally("parallel seat PIN guesses", len(outcomes), outcome=GUESSES_REFUSED)
 
 
 def test_pin_guessing_across_seats_is_throttled_per_address(database) -> None:
@@ -112,6 +132,7 @@ def test_pin_guessing_across_seats_is_throttled_per_address(database) -> None:
         outcomes = [_guess(database, group.join_code, seat, "1234", "203.0.113.9") for seat in range(1, 36)]
         assert outcomes[:limit] == ["seat_pin_mismatch"] * limit and set(outcomes[limit:]) == {"throttled"}
         assert _guess(database, group.join_code, 36, "2580", "198.51.100.1") == "ok"  # another address is not held up
+    tally("seat PIN guesses across seats from one address", len(outcomes), outcome=GUESSES_REFUSED)
 
 
 def test_unknown_class_codes_are_throttled_per_address(database) -> None:
@@ -122,6 +143,7 @@ def test_unknown_class_codes_are_throttled_per_address(database) -> None:
     with clock.frozen_at(start):
         outcomes = [_guess(database, f"ZZZ{n:03d}", 1, "1234", "203.0.113.9") for n in range(limit + 5)]
         assert outcomes == ["class_not_found"] * limit + ["throttled"] * 5
+        tally("class code guesses from one address", len(outcomes), outcome=GUESSES_REFUSED)
         assert _guess(database, real, 1, "1234", "203.0.113.9") == "throttled"
         assert _guess(database, real, 1, "1234", "198.51.100.1") == "ok"
     with clock.frozen_at(start + dt.timedelta(minutes=2)):

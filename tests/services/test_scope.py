@@ -27,6 +27,7 @@ from safeclass.services.classes import (
 )
 from safeclass.services.progress import attest_lesson
 from tests.factories import make_account, make_site
+from tests.security_tally import tally
 
 
 @pytest.fixture(autouse=True)
@@ -80,6 +81,7 @@ def test_site_b_cannot_read_or_change_site_a(database, two_sites, fixture_catalo
     staff, group, learner = two_sites
     with database.transaction() as s, pytest.raises(NotAllowed):
         CROSS_SITE[action](s, staff[actor], group, learner, test_campaign, fixture_catalog)
+    tally("cross-scope attempts through the services (another site's class)", outcome="all refused")
     with database.transaction() as s:  # the same action by site A's own teacher goes through
         CROSS_SITE[action](s, staff["teacher_a"], group, learner, test_campaign, fixture_catalog)
 
@@ -90,6 +92,7 @@ def test_only_the_own_principal_manages_a_teacher(database, two_sites, actor, ac
     staff, _, _ = two_sites
     with database.transaction() as s, pytest.raises(NotAllowed):
         CROSS_SITE_STAFF[action](s, staff[actor], staff["teacher_a"])
+    tally("cross-scope attempts through the services (another site's teacher)", outcome="all refused")
     with database.transaction() as s:
         CROSS_SITE_STAFF[action](s, staff["principal_a"], staff["teacher_a"])
 
