@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from safeclass.content.render import plain
 from safeclass.services.accounts import change_password
 from safeclass.ui import state
 from safeclass.ui.actions import run_action
@@ -11,7 +12,7 @@ from safeclass.ui.i18n import t
 ctx = context()
 viewer = ctx.account
 st.title(t("account.title"))
-st.caption(t("account.who", name=viewer.display_name, role=t(f"role.{viewer.role}")))
+st.caption(t("account.who", name=plain(viewer.display_name), role=t(f"role.{viewer.role}")))
 # Kept for the session, not popped once: the cookie renewal reruns the page, which would wipe a one-shot message.
 if st.session_state.get(state.ACCOUNT_CHANGED):
     st.success(t("account.changed"), icon=":material/check_circle:")

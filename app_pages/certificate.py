@@ -3,6 +3,7 @@
 import streamlit as st
 
 from safeclass import config, i18n
+from safeclass.content.render import plain
 from safeclass.documents import CertificateSheet, certificate_pdf, group_code
 from safeclass.services.certificates import Status, is_certified, issue_certificate, own_certificate, view_of
 from safeclass.services.progress import completed_modules, has_passed
@@ -49,7 +50,7 @@ with st.container(border=True):
     cols = st.columns(2)
     cols[0].metric(t("certificate.holder"), view.holder_name)
     cols[1].metric(t("certificate.status"), t(f"verify.{view.status.value}"))
-    st.markdown(f"**{t('certificate.site')}**: {view.site_name} ({view.site_code})")
+    st.markdown(f"**{t('certificate.site')}**: {plain(view.site_name)} ({plain(view.site_code)})")
     st.markdown(f"**{t('certificate.campaign')}**: {text(campaign.title)}")
     cols = st.columns(2)
     cols[0].markdown(f"**{t('certificate.issued_on')}**: {i18n.date(view.issued_on, lang())}")

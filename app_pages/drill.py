@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from safeclass.content.render import plain
 from safeclass.domain import Role
 from safeclass.services.accounts import staff_member
 from safeclass.services.drills import (
@@ -87,9 +88,8 @@ if run_id is None:
         st.caption(t("drill.no_attendance"))
     for row in attended:
         drill = drills.get(row.drill_id)
-        st.markdown(
-            f"- {row.display_name} · {text(drill.title, campaign.help) if drill else row.drill_id} · {row.finished_at.date().isoformat()}"
-        )
+        title = text(drill.title, campaign.help) if drill else row.drill_id
+        st.markdown(f"- {plain(row.display_name)} · {title} · {row.finished_at.date().isoformat()}")
     st.stop()
 
 run = read(lambda s: run_state(s, me(s), run_id))

@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from safeclass.content.render import plain
 from safeclass.services.accounts import staff_member
 from safeclass.services.drills import followed_run, join_drill, report
 from safeclass.ui import state
@@ -42,7 +43,7 @@ def follow() -> None:
         st.error(t("error.drill_not_found"))
         return
     st.title(text(drill.title, campaign.help))
-    st.caption(t("drill.signed_in_as", name=ctx.account.display_name) if ctx.account else t("drill.anonymous"))
+    st.caption(t("drill.signed_in_as", name=plain(ctx.account.display_name)) if ctx.account else t("drill.anonymous"))
     if run.finished:
         render_report(read(lambda s: report(run, ctx.catalog)), run, campaign)
         return

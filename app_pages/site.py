@@ -3,6 +3,7 @@
 import streamlit as st
 
 from safeclass import i18n
+from safeclass.content.render import plain
 from safeclass.domain import Role
 from safeclass.services.accounts import staff_at_site
 from safeclass.services.reports import site_table
@@ -25,7 +26,7 @@ def load(session):  # noqa: ANN001
 sites, report, staff = read(load)
 row = sites.iloc[0]
 st.title(t("site.title"))
-st.caption(f"{row['name']} · {row['code']} · {t('site_type.' + row['site_type'])} · {text(campaign.title)}")
+st.caption(f"{plain(row['name'])} · {plain(row['code'])} · {t('site_type.' + row['site_type'])} · {text(campaign.title)}")
 
 table = report.classes
 cols = st.columns(4)

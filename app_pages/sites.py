@@ -3,6 +3,7 @@
 import pandas as pd
 import streamlit as st
 
+from safeclass.content.render import plain
 from safeclass.domain import SEOUL_DISTRICTS, SiteType
 from safeclass.services.exports import xapi_jsonl, xapi_statements
 from safeclass.services.measures import SiteStatus
@@ -157,7 +158,7 @@ code = st.selectbox(
 if code:
     detail = read(lambda s: site_detail(s, viewer, campaign, code))
     site = detail.site
-    st.markdown(f"### {site.name}")
+    st.markdown(f"### {plain(site.name)}")
     st.caption(
         f"{site.code} · {fmt.district(site.district)} · {fmt.site_type(site.site_type)} · "
         f"{t('sites.last_activity', when=fmt.when(detail.last_activity_at))}"

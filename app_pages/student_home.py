@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from safeclass.content.render import plain
 from safeclass.services.classes import class_of
 from safeclass.services.plan import learning_plan
 from safeclass.services.progress import seat
@@ -23,7 +24,7 @@ def load(session):  # noqa: ANN001
 
 seat_number, group, plan = read(load)
 st.title(t("student.title"))
-st.caption(t("student.class", label=group.label, level=t(f"level.{group.level}"), seat=seat_number))
+st.caption(t("student.class", label=plain(group.label), level=t(f"level.{group.level}"), seat=seat_number))
 render_plan(plan, campaign, t("student.lessons"))
 if st.button(t("student.leave"), icon=":material/logout:", help=t("student.leave_help")):
     forget_seat()

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from safeclass import i18n
+from safeclass.content.render import plain
 from safeclass.documents import group_code
 from safeclass.domain import Role
 from safeclass.services.certificates import Status, normalize_code, revoke_certificate, verify_certificate, view_of
@@ -50,8 +51,8 @@ if view.status == Status.REVOKED:
     st.write(t("verify.revoked_detail", date=i18n.date(view.revoked_on, lang()), reason=view.revoked_reason))
 campaign = ctx.catalog.campaigns.get(view.campaign_id)
 with st.container(border=True):
-    st.markdown(f"**{t('certificate.holder')}**: {view.holder_name}")
-    st.markdown(f"**{t('certificate.site')}**: {view.site_name} ({view.site_code})")
+    st.markdown(f"**{t('certificate.holder')}**: {plain(view.holder_name)}")
+    st.markdown(f"**{t('certificate.site')}**: {plain(view.site_name)} ({plain(view.site_code)})")
     st.markdown(f"**{t('certificate.campaign')}**: {text(campaign.title) if campaign else view.campaign_id}")
     cols = st.columns(2)
     cols[0].markdown(f"**{t('certificate.issued_on')}**: {i18n.date(view.issued_on, lang())}")

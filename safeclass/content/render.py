@@ -41,3 +41,13 @@ def without_pictures(markdown: str) -> str:
 def localize(text: Text, directory: dict[str, HelpEntry], lang: str) -> str:
     """A bilingual text in ``lang`` with its help references filled in, as Markdown that shows no picture."""
     return without_pictures(fill_help(text.get(lang), directory, lang))
+
+
+# Every ASCII character that starts Markdown structure in Streamlit (links, images, emphasis, code, headings,
+# lists, tables, HTML, strikethrough, LaTeX with $): escaped with a backslash, which CommonMark allows for all.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:])")
+
+
+def plain(value: object) -> str:
+    """Data people typed (a site's name, a holder's name, a class label), shown as typed inside Markdown."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(value))

@@ -7,7 +7,8 @@ import time
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
-from safeclass.db.models import ClassGroup
+from safeclass.content.render import plain
+from safeclass.db.models import ClassGroup, Site
 from tests.app.conftest import ROOT
 from tests.app.test_pages import _sign_in, _texts
 from tests.content.test_hostile_input import billion_laughs
@@ -71,3 +72,13 @@ def test_a_billion_laughs_edited_in_is_refused_on_reload_with_its_line(app_env, 
     assert len(rows) == 5 and rows.iloc[0, 1] == 2
     assert "YAML alias '*l0' is not allowed" in rows.iloc[0, 3]
     tally("hostile content files", 1)
+
+
+def test_a_site_name_from_the_roster_is_shown_as_typed_never_as_a_picture(app_env) -> None:
+    hostile = "![x](https://tracker.example/p.png) [가상] *학교*"
+    with app_env.transaction() as s:
+        s.scalar(select(Site).where(Site.code == "M0001")).name = hostile
+    at = _sign_in(_app(), "park")
+    assert at.title[0].value == "우리 학교 현황"
+    caption = at.caption[0].value
+    assert caption.startswith(plain(hostile)) and "![" not in caption  # escaped: Markdown shows the characters

@@ -14,7 +14,7 @@ from pydantic import ValidationError
 from safeclass.cli import main
 from safeclass.content import load_catalog, load_file
 from safeclass.content.models import Text
-from safeclass.content.render import without_pictures
+from safeclass.content.render import plain, without_pictures
 from tests.security_tally import tally
 
 HERE = Path(__file__).resolve().parent
@@ -130,3 +130,12 @@ def test_text_that_would_show_a_picture_is_always_refused(text: str) -> None:
         tally("pictures in content text (property)", outcome="refused when CommonMark would show one")
         return
     assert pictures(text) == []  # accepted text shows no picture even before the renderer escapes it
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("![]()<>*_`#|~$\\-.:+{}aZ가 /=")), max_size=40))
+def test_typed_data_shows_as_typed_never_as_markdown(value: str) -> None:
+    html = COMMONMARK.render(plain(value))
+    assert "<img" not in html and "<a " not in html and "<em>" not in html and "<code>" not in html
+    shown = COMMONMARK.parseInline(plain(value))[0].children or []
+    assert "".join(token.content for token in shown if token.type == "text") == value.replace("\n", "")
