@@ -82,7 +82,7 @@ def test_joining_needs_a_pin_and_says_what_is_wrong_in_korean(app_env) -> None:
     assert at.error[0].value == "비밀번호는 숫자 4자리로 입력하세요."
     _join(at, _code(app_env), seat="4", pin="1357")
     assert at.title[0].value == "내 수업"
-    assert "2-3 · 중학교 · 4번" in _texts(at)
+    assert r"2\-3 · 중학교 · 4번" in _texts(at)  # the teacher's label, Markdown-escaped: shown as "2-3"
 
 
 def test_another_browser_needs_the_pin_and_wrong_pins_are_throttled(app_env, monkeypatch) -> None:
