@@ -60,6 +60,8 @@ def open_class(
     if not 1 <= len(label) <= 40:
         raise ServiceError("class_label_length")
     _check_class_fields(grade, expected_size, expires_on)
+    if level not in set(Level):
+        raise ServiceError("class_level_unknown", levels=", ".join(Level))
     # The unique index keys on (site, campaign, grade, label in any case). Stricter here: a class without a grade
     # and one with a grade under the same label are most likely one class entered twice, so that is refused too.
     same = (

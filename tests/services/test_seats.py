@@ -229,3 +229,9 @@ def test_join_slips_are_one_page_per_class_with_the_code_and_korean_steps(databa
         text = page.extract_text()
         assert f"{group.join_code[:3]}-{group.join_code[3:]}" in text
         assert "학급 코드" in text and "비밀번호" in text and "https://safeclass.example.kr" in text and group.label in text
+
+
+def test_an_unknown_level_is_refused_with_the_levels_listed(database, teacher) -> None:
+    with pytest.raises(ServiceError) as refused, database.transaction() as s:
+        open_class(s, opened_by=teacher, campaign_id="test-campaign", label="3반", level="college", grade=None)
+    assert refused.value.code == "class_level_unknown" and "middle" in refused.value.params["levels"]
