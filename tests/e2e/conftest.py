@@ -119,13 +119,14 @@ def open_sign_in(page) -> None:
     open_page(page, "교직원 로그인", "교직원 로그인")
 
 
-def open_page(page, link: str, heading_name: str) -> None:
+def open_page(page, link: str, heading_name: str, *, exact: bool = False) -> None:
     """Open a page from the sidebar; a click made while the session is still running a rerun (or loading its
-    first page) can be lost, so it is retried until the page's heading is there."""
+    first page) can be lost, so it is retried until the page's heading is there. ``exact`` when another link's
+    name contains this one (인증서 and 인증서 확인)."""
     heading = page.get_by_role("heading", name=heading_name)
     for _ in range(4):
         page.wait_for_timeout(300)
-        page.get_by_role("link", name=link).click()
+        page.get_by_role("link", name=link, exact=exact).click()
         try:
             heading.wait_for(timeout=8_000)
             return
