@@ -81,6 +81,7 @@ elif account is not None:
             page("certificate", "certificate.nav", ":material/workspace_premium:"),
         ],
         Role.TEACHER: [
+            page("my_classes", "my_classes.nav", ":material/groups_2:"),
             classes,
             seats,
             attest,

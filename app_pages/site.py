@@ -8,6 +8,7 @@ from safeclass.services.accounts import staff_at_site
 from safeclass.services.reports import site_table
 from safeclass.services.site_report import site_report
 from safeclass.ui.actions import read
+from safeclass.ui.class_table import render_class_table
 from safeclass.ui.context import context, require_campaign
 from safeclass.ui.i18n import lang, t, text
 
@@ -41,24 +42,7 @@ st.subheader(t("site.classes"), anchor=False)
 if table.values.empty:
     st.info(t("site.no_classes"))
 else:
-    shown = table.display(number=lambda v: i18n.number(int(v), lang()), percent=lambda r: i18n.percent(r, lang()))
-    shown["level"] = shown["level"].map(lambda v: t(f"level.{v}"))
-    shown["grade"] = shown["grade"].map(lambda g: t("site.grade", grade=g) if str(g) not in ("0", "") else "—")
-    shown["open"] = shown["open"].map(lambda o: "" if o in (True, "True") else t("site.closed"))
-    names = {
-        "grade": t("site.grade_column"),
-        "label": t("columns.label"),
-        "level": t("columns.level"),
-        "open": t("site.state"),
-        "learners_joined": t("columns.learners_joined"),
-        "quiz_passed": t("site.quiz_passed"),
-        "quiz_pass_rate": t("site.quiz_pass_rate"),
-        "alternatives_chosen": t("columns.alternatives_chosen"),
-        "lessons_attested": t("site.lessons_attested"),
-        "students_attested": t("site.students_attested"),
-        **{f"module:{m}": text(ctx.catalog.modules[m].title) for m in report.modules if m in ctx.catalog.modules},
-    }
-    st.dataframe(shown.rename(columns=names), hide_index=True)
+    render_class_table(table, report.modules, ctx.catalog)
     st.caption(t("site.privacy", k=campaign.k))
     st.caption(t("site.attested_apart", lessons=report.lessons_attested))
 

@@ -9,10 +9,11 @@ from sqlalchemy import select
 
 from safeclass import clock
 from safeclass.db.models import Account, Certificate, ClassGroup, Learner
+from safeclass.domain import Role
 from safeclass.services.classes import join_class
 from safeclass.services.progress import record_module_progress
 from tests.app.test_pages import _app, _button, _sign_in, _texts
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, make_account, make_class, make_learners
 
 IN_CAMPAIGN = dt.datetime(2025, 5, 2, 3, tzinfo=dt.UTC)
 
@@ -174,3 +175,29 @@ def test_a_weak_new_password_is_refused_with_the_reason_and_the_change_stays_con
     at.run()
     at.run()  # the sign-in cookie is renewed on a later run: the confirmation is still there
     assert at.success[0].value.startswith("비밀번호를 바꿨습니다")
+
+
+def test_teacher_sees_my_classes_with_progress_and_small_counts_hidden(app_env, fixture_catalog, test_campaign) -> None:
+    with app_env.transaction() as s:
+        kim = s.scalar(select(Account).where(Account.username == "kim"))
+        learners = make_learners(s, s.scalar(select(ClassGroup).where(ClassGroup.label == "2-3")), 8)
+        for learner in learners[:6]:
+            record_module_progress(s, learner, test_campaign, fixture_catalog.modules["test-lesson"], sections_done=6, completed=True)
+        make_learners(s, make_class(s, kim, label="2-4"), 2)
+    at = _sign_in(_app(), "kim")
+    at.switch_page("app_pages/my_classes.py").run()
+    assert not at.exception, at.exception
+    assert at.title[0].value == "내 학급"
+    table = at.dataframe[0].value.set_index("학급")
+    assert list(table.index) == ["2-3", "2-4"]
+    assert table.loc["2-4", "참여 학생"] == "<5"
+    assert table.loc["2-3", "내 사진, 네 사진"] in ("6", "*")
+    assert "None" not in table.to_string()
+
+
+def test_a_teacher_without_classes_is_pointed_to_opening_one(app_env) -> None:
+    with app_env.transaction() as s:
+        make_account(s, "choi", Role.TEACHER, s.scalar(select(Account).where(Account.username == "kim")).site)
+    at = _sign_in(_app(), "choi")
+    at.switch_page("app_pages/my_classes.py").run()
+    assert "아직 만든 학급이 없습니다" in at.info[0].value
