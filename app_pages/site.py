@@ -2,9 +2,11 @@
 
 import streamlit as st
 
-from safeclass import i18n
+from safeclass import clock, i18n
 from safeclass.domain import Role
+from safeclass.drills import term_of
 from safeclass.services.accounts import staff_at_site
+from safeclass.services.drills import drills_attended
 from safeclass.services.reports import site_table
 from safeclass.services.site_report import site_report
 from safeclass.ui.actions import read
@@ -17,13 +19,18 @@ campaign = require_campaign(ctx)
 viewer = ctx.account
 
 
+term = term_of(clock.today())
+
+
 def load(session):  # noqa: ANN001
     sites = site_table(session, viewer, campaign.id)  # the service scopes it to the viewer's own site
-    staff = staff_at_site(session, viewer, campaign) if viewer.role == Role.PRINCIPAL else []
-    return sites, site_report(session, viewer, campaign, ctx.catalog), staff
+    principal = viewer.role == Role.PRINCIPAL
+    staff = staff_at_site(session, viewer, campaign) if principal else []
+    drills = drills_attended(session, viewer, term) if principal else {}
+    return sites, site_report(session, viewer, campaign, ctx.catalog), staff, drills
 
 
-sites, report, staff = read(load)
+sites, report, staff, drills = read(load)
 row = sites.iloc[0]
 st.title(t("site.title"))
 st.caption(f"{row['name']} · {row['code']} · {t('site_type.' + row['site_type'])} · {text(campaign.title)}")
@@ -53,9 +60,12 @@ if staff:
             {
                 t("site.staff_name"): s.display_name,
                 t("site.staff_training"): f"{s.modules_completed}/{s.modules_assigned}" + (" ✓" if s.completed else ""),
+                # Drills are attendance of their own kind: their own column, never folded into the modules' count.
+                t("site.staff_drills"): t("site.staff_drills_value", count=drills[s.account_id]) if s.account_id in drills else "—",
                 t("site.staff_last_sign_in"): i18n.date(s.last_login_at.date(), lang()) if s.last_login_at else t("site.never"),
             }
             for s in staff
         ],
         hide_index=True,
     )
+    st.caption(t("site.staff_drills_apart", start=i18n.date(term[0], lang()), end=i18n.date(term[1], lang())))

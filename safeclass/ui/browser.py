@@ -69,6 +69,11 @@ STYLE = """
 <style>
 [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p { color: #4a5160; }
 [data-testid="InputInstructions"] { display: none; }
+/* Korean wraps between words, never inside one ("비밀 보 / 호"); a word too long for its line still breaks. */
+[data-testid="stMarkdownContainer"], h1, h2, h3, .stButton button, [data-testid="stMetricValue"] {
+  word-break: keep-all; overflow-wrap: anywhere;
+}
+h1, h2 { text-wrap: balance; }
 [data-testid="stMainBlockContainer"] { padding-top: 2.5rem; }
 .stButton button, .stFormSubmitButton button, .stDownloadButton button, .stLinkButton a, .stPageLink a { min-height: 44px; }
 [data-testid="stRadio"] label, [data-testid="stCheckbox"] label { min-height: 44px; align-items: center; }

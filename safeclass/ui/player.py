@@ -249,7 +249,10 @@ def _ending(section: ScenarioSection, run: Any, frame: Frame) -> None:
         with st.container(border=True):
             st.markdown(f"**{number}. {frame.text(item.node.prompt)}**")
             points = t("player.points", points=item.step.choice.points, best=item.best.points) if frame.style != "student" else ""
-            mark = "⚠️ " if item.step.choice.critical else ("✅ " if item.was_best else "")
+            # Material icons, not emoji: a machine without an emoji font would show an empty box.
+            mark = (
+                ":red[:material/report:] " if item.step.choice.critical else (":green[:material/check_circle:] " if item.was_best else "")
+            )
             st.markdown(f"{mark}{t('player.you_chose')} {frame.text(item.step.choice.text)} {points}".rstrip())
             st.caption(frame.text(item.step.choice.feedback))
             if not item.was_best:

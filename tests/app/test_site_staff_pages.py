@@ -11,6 +11,7 @@ from safeclass import clock
 from safeclass.db.models import Account, Certificate, ClassGroup, Learner
 from safeclass.domain import Role
 from safeclass.services.classes import join_class
+from safeclass.services.drills import finish_drill, join_drill, open_next_inject, record_decision, run_state, start_drill
 from safeclass.services.progress import record_module_progress
 from tests.app.test_pages import _app, _button, _sign_in, _texts
 from tests.factories import PASSWORD, make_account, make_class, make_learners
@@ -201,3 +202,24 @@ def test_a_teacher_without_classes_is_pointed_to_opening_one(app_env) -> None:
     at = _sign_in(_app(), "choi")
     at.switch_page("app_pages/my_classes.py").run()
     assert "아직 만든 학급이 없습니다" in at.info[0].value
+
+
+def test_my_site_shows_each_teachers_drills_this_term_apart_from_the_modules(app_env, fixture_catalog, test_campaign) -> None:
+    drill = fixture_catalog.drills["test-drill"]
+    with app_env.transaction() as s:
+        park = s.scalar(select(Account).where(Account.username == "park"))
+        kim = s.scalar(select(Account).where(Account.username == "kim"))
+        make_account(s, "lee", Role.TEACHER, kim.site)
+        run_id = start_drill(s, park, test_campaign.id, drill).id
+        join_drill(s, run_state(s, park, run_id).code, "10.0.0.1", kim)
+        for inject in drill.injects:
+            open_next_inject(s, park, run_id, drill)
+            record_decision(s, park, run_id, drill, inject.id, 0)
+        finish_drill(s, park, run_id, drill)
+    at = _sign_in(_app(), "park")
+    at.switch_page("app_pages/site.py").run()
+    assert not at.exception, at.exception
+    staff = at.dataframe[-1].value.set_index("이름")
+    assert staff.loc["Kim", "모의 훈련 참여 (이번 학기)"] == "1회" and staff.loc["Lee", "모의 훈련 참여 (이번 학기)"] == "—"
+    assert staff.loc["Kim", "연수 모듈"].startswith("0/")  # the drill is not a module completed
+    assert any("연수 모듈 이수와 따로 셉니다" in c.value for c in at.caption)

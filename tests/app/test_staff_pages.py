@@ -66,6 +66,8 @@ def test_principal_trains_sees_critical_choices_in_the_debrief_retries_and_is_ce
         assert [c.critical for c in choices if c.node_id == "start"] == [True, False]
     _click(at, "마치기")
     assert "즉시 신고한다." in _texts(at)  # what to remember
+    assert "'첫 1시간' 모듈을 마쳤습니다." in _texts(at)
+    assert "인증 평가 시작" in [b.label for b in at.button]  # the last module done: the certification is the next step
     _open(at, "app_pages/training.py")
     assert "인증 평가 시작" in [b.label for b in at.button]  # the certification quiz opened once the training was complete
     _open(at, "app_pages/quiz.py", quiz="test-certification")

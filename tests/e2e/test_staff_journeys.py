@@ -109,7 +109,7 @@ def _play_training(page, artifacts: Path) -> None:
     expect(verdict).to_be_visible()
     expect(page.get_by_text("최선의 경로 대비 50%", exact=False).first).to_be_visible()
     # The debrief walks back through the path: the critical step is marked, with its points and the better choice.
-    expect(page.get_by_text("⚠️ 내 선택: 사진을 내 휴대폰으로 보내 달라고 한다 (0점 / 최선 2점)").first).to_be_visible()
+    expect(page.get_by_text("내 선택: 사진을 내 휴대폰으로 보내 달라고 한다 (0점 / 최선 2점)", exact=False).first).to_be_visible()
     expect(page.get_by_text("더 나은 선택: 링크와 시각만 기록하고 즉시 신고한다", exact=False).first).to_be_visible()
     _settled(page)
     page.screenshot(path=artifacts / "debrief-critical.png", full_page=True)
@@ -124,10 +124,7 @@ def _play_training(page, artifacts: Path) -> None:
     page.get_by_role("button", name="마치기").click()
     expect(page.get_by_text("'첫 1시간' 모듈을 마쳤습니다.").first).to_be_visible()
     _settled(page)
-    page.get_by_role("button", name="연수 목록으로").click()
-
-    _at(page, "대응 연수")
-    page.get_by_role("button", name="인증 평가 시작").click()  # the modules are done: certification is open
+    page.get_by_role("button", name="인증 평가 시작").click()  # the last module is done: the certification is next
     _at(page, "인증")
     page.get_by_role("button", name="퀴즈 시작").click()
     page.get_by_text("틀리다").click()
