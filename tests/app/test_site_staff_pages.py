@@ -223,3 +223,20 @@ def test_my_site_shows_each_teachers_drills_this_term_apart_from_the_modules(app
     assert staff.loc["Kim", "모의 훈련 참여 (이번 학기)"] == "1회" and staff.loc["Lee", "모의 훈련 참여 (이번 학기)"] == "—"
     assert staff.loc["Kim", "연수 모듈"].startswith("0/")  # the drill is not a module completed
     assert any("연수 모듈 이수와 따로 셉니다" in c.value for c in at.caption)
+
+
+def test_the_overview_shows_sites_that_drilled_as_a_kpi_and_against_the_drill_target(app_env, fixture_catalog, test_campaign) -> None:
+    drill = fixture_catalog.drills["test-drill"]
+    with app_env.transaction() as s:
+        park = s.scalar(select(Account).where(Account.username == "park"))
+        run_id = start_drill(s, park, test_campaign.id, drill).id
+        for inject in drill.injects:
+            open_next_inject(s, park, run_id, drill)
+            record_decision(s, park, run_id, drill, inject.id, 0)
+        finish_drill(s, park, run_id, drill)
+    at = _sign_in(_app(), "coord")
+    assert at.title[0].value == "캠페인 현황"
+    assert next(m for m in at.metric if m.label == "모의 훈련 실시 학교·시설").value == "1 / 1"
+    # The fixture's drill target (50% of sites by 2025-12-19) on its date, like the other targets; it has no label of its own.
+    line = next(p.text for p in at.get("progress") if "학교·시설 모의 대응 훈련 실시" in p.text)
+    assert line == "학교·시설 모의 대응 훈련 실시: 50% (2025. 12. 19.까지) — 현재 100.0% · 달성"
