@@ -77,6 +77,8 @@ def test_principal_trains_sees_critical_choices_in_the_debrief_retries_and_is_ce
     at.run()
     _click(at, "제출하기")
     assert "통과!" in at.success[0].value
+    _click(at, "인증서 보기")  # straight on to the certificate just issued
+    assert at.title[0].value == "대응 연수 인증서"
     with app_env.reading() as s:
         assert s.scalar(select(SiteRollup.principals_certified)) == 1
         assert s.scalar(select(ModuleProgress.account_id)) is not None

@@ -121,12 +121,11 @@ def open_sign_in(page) -> None:
 
 def open_page(page, link: str, heading_name: str, *, exact: bool = False) -> None:
     """Open a page from the sidebar; a click made while the session is still running a rerun (or loading its
-    first page) can be lost, so it is retried until the page's heading is there. ``exact`` when another link's
-    name contains this one (인증서 and 인증서 확인)."""
-    heading = page.get_by_role("heading", name=heading_name)
+    first page) can be lost, so it is retried until the page's heading is there."""
+    heading = page.get_by_role("heading", name=heading_name, exact=True)
     for _ in range(4):
         page.wait_for_timeout(300)
-        page.get_by_role("link", name=link, exact=exact).click()
+        page.get_by_role("link", name=link, exact=exact).first.click()
         try:
             heading.wait_for(timeout=8_000)
             return
