@@ -24,7 +24,8 @@ run: $(VENV)/.run-installed
 	$(BIN)/python -m safeclass migrate
 	SAFECLASS_DEMO=$${SAFECLASS_DEMO-1} $(BIN)/python -m safeclass seed-demo --if-empty
 	@echo "SafeClass: http://localhost:$(PORT)"
-	SAFECLASS_DEMO=$${SAFECLASS_DEMO-1} $(BIN)/streamlit run app.py --server.port $(PORT)
+	SAFECLASS_DEMO=$${SAFECLASS_DEMO-1} SAFECLASS_PUBLIC_URL=$${SAFECLASS_PUBLIC_URL-http://localhost:$(PORT)} \
+		$(BIN)/streamlit run app.py --server.port $(PORT)
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .

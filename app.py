@@ -88,7 +88,7 @@ elif account is not None:
             "nav.section_training": [training, page("certificate", "certificate.nav", ":material/workspace_premium:")],
         },
         Role.TEACHER: {
-            "nav.section_classes": [classes, seats, attest, projector],
+            "nav.section_classes": [page("my_classes", "my_classes.nav", ":material/groups_2:"), classes, seats, attest, projector],
             "nav.section_response": [guide, drill],
             "nav.section_training": [training],
         },

@@ -27,7 +27,9 @@ st.caption(f"{text(campaign.title)} · {period} · {scope}")
 
 
 def _target_label(target) -> str:  # noqa: ANN001
-    return text(target.label) if target.label else f"{target.audience} {target.metric}"
+    if target.label:
+        return text(target.label)
+    return t("dashboard.target_default", audience=t(f"dashboard.audience_{target.audience}"), metric=t(f"dashboard.metric_{target.metric}"))
 
 
 @st.fragment(run_every=REFRESH)
@@ -42,11 +44,13 @@ def live() -> None:
     elif report.phase == Phase.UPCOMING:
         st.info(t("overview.upcoming", date=i18n.date(campaign.period.start, lang())), icon=":material/event:")
     sites, shown = report.sites, report.shown
-    cols = st.columns(4)
+    cols = st.columns(5)
     cols[0].metric(t("dashboard.sites_started"), f"{fmt.number(sites['started'].sum())} / {fmt.number(len(sites))}")
     cols[1].metric(t("dashboard.learners_joined"), shown.total_text("learners_joined", fmt.number))
     cols[2].metric(fmt.col("learners_completed"), shown.total_text("learners_completed", fmt.number))
     cols[3].metric(t("dashboard.principals_certified"), f"{fmt.number(sites['certified'].sum())} / {fmt.number(len(sites))}")
+    # A site either ran a drill or not, which names no one: shown as it is, like certification.
+    cols[4].metric(t("dashboard.sites_drilled"), f"{fmt.number(sites['drilled'].sum())} / {fmt.number(len(sites))}")
 
     if report.targets:
         st.subheader(t("overview.final_targets") if ended else t("dashboard.targets"), anchor=False)

@@ -2,11 +2,13 @@
 
 import streamlit as st
 
+from safeclass.services.plan import learning_plan
 from safeclass.services.progress import module_progress, record_check_answer, record_module_progress, record_scenario_choice
 from safeclass.services.quizzes import module_quiz_status
 from safeclass.ui.actions import read, run_action
 from safeclass.ui.context import context, require_campaign, require_participant
 from safeclass.ui.i18n import t, text
+from safeclass.ui.plan_view import open_module, open_quiz
 from safeclass.ui.player import Frame, play_module, remember_summary
 
 ctx = context()
@@ -51,8 +53,19 @@ finished = play_module(
 if finished:
     remember_summary(frame)
     status = read(lambda s: module_quiz_status(s, who(s), campaign, ctx.catalog, module.id))
+    quiz_next = status is not None and not status.passed and status.can_start
+    # Staff go straight on to their next module, or to the certification once the last one is done.
+    upcoming = read(lambda s: learning_plan(s, who(s), campaign, ctx.catalog)).next_step if staff and not quiz_next else None
     with st.container(horizontal=True, gap="small"):
-        if status is not None and not status.passed and status.can_start and st.button(t("lesson.take_quiz"), type="primary"):
+        if quiz_next and st.button(t("lesson.take_quiz"), type="primary"):
             st.switch_page("app_pages/quiz.py", query_params={"quiz": status.quiz.id})
+        if upcoming is not None:
+            quiz = upcoming.kind == "quiz"
+            if not quiz:
+                label = t("lesson.next_module", title=text(upcoming.item.title, campaign.help))
+            else:
+                label = t("training.take_certification" if upcoming.item.module is None else "lesson.take_quiz")
+            if st.button(label, type="primary", icon=":material/arrow_forward:"):
+                (open_quiz if quiz else open_module)(upcoming.item.id)
         if st.button(t(back_label), icon=":material/menu_book:"):
             st.switch_page(home)

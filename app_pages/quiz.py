@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from safeclass.domain import Role
 from safeclass.services.quizzes import quiz_status, start_quiz_attempt, submit_quiz_attempt, submitted_attempt
 from safeclass.ui import state
 from safeclass.ui.actions import read, run_action
@@ -33,10 +34,14 @@ def home_button() -> None:
 if st.session_state.get(shown_key):
     attempt = read(lambda s: submitted_attempt(s, who(s), st.session_state[shown_key]))
     result_view(quiz, attempt, campaign)
+    # A principal who just passed the certification goes straight to the certificate it issued.
+    certified_now = status.passed and quiz.module is None and ctx.account is not None and ctx.account.role == Role.PRINCIPAL
     with st.container(horizontal=True, gap="small"):
         if not status.passed and status.can_start and st.button(t("quiz.try_again"), type="primary", icon=":material/replay:"):
             del st.session_state[shown_key]
             st.rerun()
+        if certified_now and st.button(t("quiz.to_certificate"), type="primary", icon=":material/workspace_premium:"):
+            st.switch_page("app_pages/certificate.py")
         home_button()
     if not status.passed and status.attempts_left == 0:
         st.info(t("quiz.no_attempts_left_staff" if staff else "quiz.no_attempts_left"), icon=":material/support_agent:")

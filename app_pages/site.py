@@ -2,13 +2,16 @@
 
 import streamlit as st
 
-from safeclass import i18n
+from safeclass import clock, i18n
 from safeclass.content.render import plain
 from safeclass.domain import Role
+from safeclass.drills import term_of
 from safeclass.services.accounts import staff_at_site
+from safeclass.services.drills import drills_attended
 from safeclass.services.reports import site_table
 from safeclass.services.site_report import site_report
 from safeclass.ui.actions import read
+from safeclass.ui.class_table import render_class_table
 from safeclass.ui.context import context, require_campaign
 from safeclass.ui.i18n import lang, t, text
 
@@ -17,13 +20,18 @@ campaign = require_campaign(ctx)
 viewer = ctx.account
 
 
+term = term_of(clock.today())
+
+
 def load(session):  # noqa: ANN001
     sites = site_table(session, viewer, campaign.id)  # the service scopes it to the viewer's own site
-    staff = staff_at_site(session, viewer, campaign) if viewer.role == Role.PRINCIPAL else []
-    return sites, site_report(session, viewer, campaign, ctx.catalog), staff
+    principal = viewer.role == Role.PRINCIPAL
+    staff = staff_at_site(session, viewer, campaign) if principal else []
+    drills = drills_attended(session, viewer, term) if principal else {}
+    return sites, site_report(session, viewer, campaign, ctx.catalog), staff, drills
 
 
-sites, report, staff = read(load)
+sites, report, staff, drills = read(load)
 row = sites.iloc[0]
 st.title(t("site.title"))
 st.caption(f"{plain(row['name'])} · {plain(row['code'])} · {t('site_type.' + row['site_type'])} · {text(campaign.title)}")
@@ -42,24 +50,7 @@ st.subheader(t("site.classes"), anchor=False)
 if table.values.empty:
     st.info(t("site.no_classes"))
 else:
-    shown = table.display(number=lambda v: i18n.number(int(v), lang()), percent=lambda r: i18n.percent(r, lang()))
-    shown["level"] = shown["level"].map(lambda v: t(f"level.{v}"))
-    shown["grade"] = shown["grade"].map(lambda g: t("site.grade", grade=g) if str(g) not in ("0", "") else "—")
-    shown["open"] = shown["open"].map(lambda o: t("seats.status_open") if o in (True, "True") else t("seats.status_closed"))
-    names = {
-        "grade": t("site.grade_column"),
-        "label": t("columns.label"),
-        "level": t("columns.level"),
-        "open": t("site.state"),
-        "learners_joined": t("columns.learners_joined"),
-        "quiz_passed": t("site.quiz_passed"),
-        "quiz_pass_rate": t("site.quiz_pass_rate"),
-        "alternatives_chosen": t("columns.alternatives_chosen"),
-        "lessons_attested": t("site.lessons_attested"),
-        "students_attested": t("site.students_attested"),
-        **{f"module:{m}": text(ctx.catalog.modules[m].title) for m in report.modules if m in ctx.catalog.modules},
-    }
-    st.dataframe(shown.rename(columns=names), hide_index=True)
+    render_class_table(table, report.modules, ctx.catalog)
     st.caption(t("site.privacy", k=campaign.k))
     st.caption(t("site.attested_apart", lessons=report.lessons_attested))
 
@@ -70,9 +61,12 @@ if staff:
             {
                 t("site.staff_name"): s.display_name,
                 t("site.staff_training"): f"{s.modules_completed}/{s.modules_assigned}" + (" ✓" if s.completed else ""),
+                # Drills are attendance of their own kind: their own column, never folded into the modules' count.
+                t("site.staff_drills"): t("site.staff_drills_value", count=drills[s.account_id]) if s.account_id in drills else "—",
                 t("site.staff_last_sign_in"): i18n.date(s.last_login_at.date(), lang()) if s.last_login_at else t("site.never"),
             }
             for s in staff
         ],
         hide_index=True,
     )
+    st.caption(t("site.staff_drills_apart", start=i18n.date(term[0], lang()), end=i18n.date(term[1], lang())))

@@ -47,6 +47,15 @@ class DemoAccount:
     what: str
 
 
+# Korean names as on a real certificate, marked fictional like the demo sites' names.
+DEMO_NAMES = {
+    "principal.elementary": "[가상] 이서연",
+    "principal.middle": "[가상] 박지훈",
+    "principal.high": "[가상] 김하늘",
+    "teacher": "[가상] 최유진",
+}
+
+
 def demo_accounts(session: Session) -> list[DemoAccount]:
     """The demo sign-ins: who they are and what they see."""
     first_sites = {
@@ -83,7 +92,7 @@ def seed_demo(
             create_account(
                 session,
                 username=account.username,
-                display_name=f"Demo {account.role.value}",
+                display_name=DEMO_NAMES.get(account.username, f"Demo {account.role.value}"),
                 role=account.role,
                 password=DEMO_PASSWORD,
                 site_code=site_code,

@@ -164,7 +164,17 @@ def certificate_pdf(sheet: CertificateSheet) -> bytes:
     pdf.set_xy(qr_x - 14, qr_y + qr_size + 2)
     pdf.set_font(FAMILY, "", 8.5)
     pdf.set_text_color(*MUTED)
-    pdf.multi_cell(qr_size + 28, 4.2, f"{_ko('certificate.pdf_scan')}\n{_en('certificate.pdf_scan')}\n{sheet.verify_url}", align="C")
+    width = qr_size + 28
+    pdf.multi_cell(width, 4.2, f"{_ko('certificate.pdf_scan')}\n{_en('certificate.pdf_scan')}", align="C")
+    # The address on one line, shrunk to fit: wrapped at whatever character fills the line, the code's last
+    # letter would stand alone below and be missed by someone typing it in.
+    size = 8.5
+    while size > 5 and pdf.get_string_width(sheet.verify_url) > width - 2:
+        size -= 0.5
+        pdf.set_font(FAMILY, "", size)
+    url = sheet.verify_url if pdf.get_string_width(sheet.verify_url) <= width - 2 else sheet.verify_url.replace("?", "\n?", 1)
+    pdf.set_x(qr_x - 14)
+    pdf.multi_cell(width, 4.2, url, align="C")
     pdf.set_xy(20, 188)
     pdf.set_font(FAMILY, "", 7.5)
     pdf.cell(257, 4, _en("certificate.pdf_version", version=sheet.content_version), align="C")

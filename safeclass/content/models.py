@@ -404,13 +404,20 @@ class Audiences(Strict):
 
 
 class Target(Strict):
-    """A dated goal, for example 100% of principals certified by 30 June."""
+    """A dated goal, for example 100% of principals certified by 30 June, or half the sites drilled by December."""
 
-    audience: Literal["students", "principal", "staff"]
-    metric: Literal["started", "completed", "certified"]
+    audience: Literal["students", "principal", "staff", "sites"]
+    metric: Literal["started", "completed", "certified", "drilled"]
     percent: StrictInt = Field(ge=1, le=100)
     by: dt.date
     label: Text | None = None
+
+    @model_validator(mode="after")
+    def _drills_are_counted_per_site(self) -> Target:
+        # A drill is run by a site's principal with their staff: the share of sites that ran one is what counts.
+        if (self.audience == "sites") != (self.metric == "drilled"):
+            raise ValueError("a drill target is 'audience: sites, metric: drilled' (the share of sites that finished a drill)")
+        return self
 
 
 class HelpEntry(Strict):

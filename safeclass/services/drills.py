@@ -316,6 +316,20 @@ def drill_attendance(session: Session, actor: Account, site_id: int | None = Non
     return [Attendance(*row) for row in session.execute(query)]
 
 
+def drills_attended(session: Session, actor: Account, term: tuple[dt.date, dt.date]) -> dict[int, int]:
+    """How many finished drills each staff member of the actor's site took part in during ``term`` (Seoul dates).
+
+    Staff training attendance of its own kind: *My site* shows it beside the modules, never inside their count.
+    """
+    counts: dict[int, int] = {}
+    for attended in drill_attendance(session, actor):
+        finished = attended.finished_at
+        finished = finished if finished.tzinfo else finished.replace(tzinfo=dt.UTC)  # SQLite hands back naive UTC
+        if term[0] <= finished.astimezone(clock.SEOUL).date() <= term[1]:
+            counts[attended.account_id] = counts.get(attended.account_id, 0) + 1
+    return counts
+
+
 def sites_drilled(session: Session, viewer: Account, campaign_id: str, term: tuple[dt.date, dt.date], k: int) -> pd.DataFrame:
     """Sites the viewer oversees, with the drills finished this term and the staff who took part (small counts blanked).
 

@@ -80,6 +80,11 @@ def principal_certified(sites: pd.DataFrame) -> pd.Series:
     return sites["principals_certified"] > 0
 
 
+def site_drilled(sites: pd.DataFrame) -> pd.Series:
+    """A site has drilled when its principal finished a tabletop drill with their staff in this campaign."""
+    return sites["drills"] > 0
+
+
 def student_completion(sites: pd.DataFrame) -> pd.Series:
     """Students who finished every assigned lesson and quiz, over the roster's expected students."""
     expected = sites["expected_students"].astype(float)
@@ -140,6 +145,8 @@ def measure(sites: pd.DataFrame, audience: str, metric: str) -> tuple[int, int]:
         return int(sites[counter].sum()), int(sites["expected_students"].sum())
     if audience == "principal":  # every site needs its principal certified: counted per site, not per account
         return int(principal_certified(sites).sum()), len(sites)
+    if audience == "sites":  # the only site-level target: drills (the content model allows no other metric here)
+        return int(site_drilled(sites).sum()), len(sites)
     return int(sites["staff_completed"].sum()), int(sites["staff"].sum())
 
 

@@ -30,6 +30,7 @@ from safeclass.content.models import (
 from safeclass.db.models import (
     Account,
     ClassGroup,
+    DrillRun,
     Learner,
     LessonAttestation,
     ModuleProgress,
@@ -54,6 +55,7 @@ SITE_COLUMNS = (
     *COUNTERS,
     "principals",
     "staff",
+    "drills",  # tabletop drills finished at the site in this campaign
     "last_activity_at",
 )
 COMPLETION = {"student_completion": ("learners_completed", "expected_students")}
@@ -76,7 +78,9 @@ def site_table(session: Session, viewer: Account, campaign_id: str) -> pd.DataFr
         .where(permissions.visible_sites(viewer))
         .order_by(Site.code)
     )
-    frame = pd.DataFrame(session.execute(query).mappings().all(), columns=[c for c in SITE_COLUMNS if c not in ("principals", "staff")])
+    frame = pd.DataFrame(
+        session.execute(query).mappings().all(), columns=[c for c in SITE_COLUMNS if c not in ("principals", "staff", "drills")]
+    )
     staff = pd.DataFrame(
         session.execute(
             select(
@@ -91,8 +95,19 @@ def site_table(session: Session, viewer: Account, campaign_id: str) -> pd.DataFr
         .all(),
         columns=["site_id", "principals", "staff"],
     )
-    frame = frame.merge(staff, on="site_id", how="left")
-    frame[["principals", "staff"]] = frame[["principals", "staff"]].fillna(0).astype(int)
+    # One small aggregate over the campaign's drill runs (a few per site at most), not a per-learner read.
+    drills = pd.DataFrame(
+        session.execute(
+            select(DrillRun.site_id, func.count().label("drills"))
+            .where(DrillRun.campaign_id == campaign_id, DrillRun.finished_at.is_not(None))
+            .group_by(DrillRun.site_id)
+        )
+        .mappings()
+        .all(),
+        columns=["site_id", "drills"],
+    )
+    frame = frame.merge(staff, on="site_id", how="left").merge(drills, on="site_id", how="left")
+    frame[["principals", "staff", "drills"]] = frame[["principals", "staff", "drills"]].fillna(0).astype(int)
     return frame[list(SITE_COLUMNS)]
 
 
@@ -141,6 +156,7 @@ def campaign_report(session: Session, viewer: Account, campaign: Campaign, today
     sites = site_table(session, viewer, campaign.id)
     sites["started"] = measures.site_started(sites)
     sites["certified"] = measures.principal_certified(sites)
+    sites["drilled"] = measures.site_drilled(sites)
     sites["status"] = measures.site_status(sites, campaign, today)
     shown = privacy.suppress(sites, k=campaign.k, counts=STUDENT_COUNTS, rates=COMPLETION, groups=("district", "site_type"))
     return CampaignReport(campaign, today, sites, shown, measures.target_progress(sites, campaign, today))

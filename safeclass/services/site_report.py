@@ -32,16 +32,50 @@ class SiteReport:
     lessons_attested: int
 
 
+@dataclass(frozen=True)
+class ClassReport:
+    """A teacher's own classes with their progress (suppressed like the site's table)."""
+
+    classes: privacy.Suppressed
+    modules: tuple[str, ...]
+    lessons_attested: int
+
+
 def site_report(session: Session, viewer: Account, campaign: Campaign, catalog: Catalog) -> SiteReport:
     """Per class: joined, completed each module, passed the final quiz (rate), alternatives chosen, attested."""
     permissions.require_site_staff(viewer, viewer.site_id, "site_report")
-    groups = list(
+    table, modules, attested = _class_table(session, _classes(session, campaign, ClassGroup.site_id == viewer.site_id), campaign, catalog)
+    return SiteReport(
+        classes=table,
+        modules=modules,
+        site_completion=_site_completion(session, viewer.site_id, campaign),
+        district_completion=_district_completion(session, viewer.site_id, campaign),
+        lessons_attested=attested,
+    )
+
+
+def my_classes(session: Session, viewer: Account, campaign: Campaign, catalog: Catalog) -> ClassReport:
+    """The classes the viewer opened at their own site, each with the same progress columns as *My site*."""
+    permissions.require_site_staff(viewer, viewer.site_id, "my_classes")
+    mine = _classes(session, campaign, ClassGroup.site_id == viewer.site_id, ClassGroup.created_by_id == viewer.id)
+    table, modules, attested = _class_table(session, mine, campaign, catalog)
+    return ClassReport(classes=table, modules=modules, lessons_attested=attested)
+
+
+def _classes(session: Session, campaign: Campaign, *where) -> list[ClassGroup]:  # noqa: ANN002
+    return list(
         session.scalars(
             select(ClassGroup)
-            .where(ClassGroup.site_id == viewer.site_id, ClassGroup.campaign_id == campaign.id)
+            .where(ClassGroup.campaign_id == campaign.id, *where)
             .order_by(ClassGroup.grade.is_(None), ClassGroup.grade, ClassGroup.label)
         )
     )
+
+
+def _class_table(
+    session: Session, groups: list[ClassGroup], campaign: Campaign, catalog: Catalog
+) -> tuple[privacy.Suppressed, tuple[str, ...], int]:
+    """The class rows (counts suppressed per row and against the totals), the module columns, and lessons attested."""
     ids = [g.id for g in groups]
     modules = tuple(dict.fromkeys(m for g in groups for m in campaign.audiences.students.for_level(g.level).modules))
     finals = {
@@ -116,13 +150,7 @@ def site_report(session: Session, viewer: Account, campaign: Campaign, catalog: 
         groups=("grade",),
         total=True,
     )
-    return SiteReport(
-        classes=table,
-        modules=modules,
-        site_completion=_site_completion(session, viewer.site_id, campaign),
-        district_completion=_district_completion(session, viewer.site_id, campaign),
-        lessons_attested=int(frame["lessons_attested"].sum()) if not frame.empty else 0,
-    )
+    return table, modules, int(frame["lessons_attested"].sum()) if not frame.empty else 0
 
 
 def _rollups(session: Session, campaign: Campaign, *where) -> pd.DataFrame:  # noqa: ANN002

@@ -69,6 +69,14 @@ STYLE = """
 <style>
 [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p { color: #4a5160; }
 [data-testid="InputInstructions"] { display: none; }
+/* Korean wraps between words, never inside one ("비밀 보 / 호"); a word too long for its line still breaks. */
+div:is([data-testid="stMarkdownContainer"], [data-testid="stCaptionContainer"]) :is(p, li, span, strong),
+h1, h2, h3, .stButton button, [data-testid="stMetricValue"] {
+  word-break: keep-all; overflow-wrap: anywhere;
+}
+h1, h2 { text-wrap: balance; }
+/* On a phone a long module title would fill a third of the screen before the lesson starts. */
+@media (max-width: 640px) { div[data-testid="stHeading"] h1 { font-size: 2rem; } }
 [data-testid="stMainBlockContainer"] { padding-top: 2.5rem; }
 .stButton button, .stFormSubmitButton button, .stDownloadButton button, .stLinkButton a, .stPageLink a { min-height: 44px; }
 [data-testid="stRadio"] label, [data-testid="stCheckbox"] label { min-height: 44px; align-items: center; }

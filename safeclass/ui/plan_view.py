@@ -19,22 +19,29 @@ def open_quiz(quiz_id: str) -> None:
     st.switch_page("app_pages/quiz.py", query_params={"quiz": quiz_id})
 
 
-def render_plan(plan: Plan, campaign: Campaign, heading: str) -> None:
-    """Overall progress, the highlighted next step, then each module (state, section x of y) and the final quizzes."""
+def render_plan(plan: Plan, campaign: Campaign, heading: str, *, staff: bool = False) -> None:
+    """Overall progress, the highlighted next step, then each module (state, section x of y) and the final quizzes.
+
+    Staff read the same plan in their own words: training modules and a certification, addressed formally.
+    """
     if not plan.modules and not plan.finals:
-        st.info(t("student.none"))
+        st.info(t("training.none" if staff else "student.none"))
         return
     st.progress(plan.done / plan.total, text=t("student.overall", done=plan.done, total=plan.total))
     step = plan.next_step
     if step is not None:
         with st.container(border=True):
-            kind = t("student.kind_quiz" if step.kind == "quiz" else "student.kind_lesson")
+            if staff:
+                kind = t("training.kind_certification" if step.kind == "quiz" and step.item.module is None else "training.kind_module")
+            else:
+                kind = t("student.kind_quiz" if step.kind == "quiz" else "student.kind_lesson")
             st.markdown(f"**{t('student.next')}** {kind} · {text(step.item.title, campaign.help)}")
             label = t("student.next_resume" if step.resume else "student.next_start")
             if st.button(label, type="primary", icon=":material/play_arrow:", key="plan.next"):
                 (open_quiz if step.kind == "quiz" else open_module)(step.item.id)
     else:
-        st.success(t("student.all_done"), icon=":material/celebration:")
+        done = ("training.all_done" if plan.finals else "training.all_done_modules") if staff else "student.all_done"
+        st.success(t(done), icon=":material/celebration:")
 
     st.subheader(heading, anchor=False)
     for number, module_step in enumerate(plan.modules, start=1):
@@ -59,8 +66,9 @@ def render_plan(plan: Plan, campaign: Campaign, heading: str) -> None:
             if final.passed:
                 status = t("student.status_quiz_passed")
             else:
-                status = t("student.locked") if not final.unlocked else t("student.status_new")
+                status = t("training.locked" if staff else "student.locked") if not final.unlocked else t("student.status_new")
             st.markdown(f"**{text(final.quiz.title, campaign.help)}**  \n{status}")
             final_open = final.unlocked and not final.passed and final.can_start
-            if final_open and st.button(t("student.take_quiz"), key=f"plan.quiz.{final.quiz.id}"):
+            take = t("training.take_certification" if staff else "student.take_quiz")
+            if final_open and st.button(take, type="primary", key=f"plan.quiz.{final.quiz.id}"):
                 open_quiz(final.quiz.id)

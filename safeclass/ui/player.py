@@ -55,6 +55,13 @@ class Frame:
         """A session-state key of this module's player."""
         return state.player(self.module.id, what)
 
+    def say(self, key: str, **params: object) -> str:
+        """A player string in this frame's voice: staff are addressed formally, students in the friendly style."""
+        return t(f"player.{key}_staff" if self.style == "staff" and key in STAFF_VOICE else f"player.{key}", **params)
+
+
+# Player strings with a formal staff version (``player.<key>_staff``); every other string is shared.
+STAFF_VOICE = frozenset({"critical", "answer_first", "check_try_again", "finished"})
 
 RENDERERS: dict[type, Callable[[Any, Frame], bool]] = {}
 
@@ -137,7 +144,7 @@ def _check(section: CheckSection, frame: Frame) -> bool:
         if choice.correct:
             st.success(frame.text(choice.feedback), icon=":material/check_circle:")
         else:
-            st.warning(frame.text(choice.feedback) + "  \n" + t("player.check_try_again"), icon=":material/replay:")
+            st.warning(frame.text(choice.feedback) + "  \n" + frame.say("check_try_again"), icon=":material/replay:")
     return shown is not None
 
 
@@ -217,7 +224,7 @@ def _scenario(section: ScenarioSection, frame: Frame) -> bool:
 def _choice_feedback(choice: Any, frame: Frame) -> None:
     st.markdown(f"**{t('player.you_chose')}** {frame.text(choice.text)}")
     if choice.critical:
-        st.error(f"**{t('player.critical')}**  \n{frame.text(choice.feedback)}", icon=":material/report:")
+        st.error(f"**{frame.say('critical')}**  \n{frame.text(choice.feedback)}", icon=":material/report:")
     else:
         st.info(frame.text(choice.feedback), icon=":material/chat:")
 
@@ -242,7 +249,10 @@ def _ending(section: ScenarioSection, run: Any, frame: Frame) -> None:
         with st.container(border=True):
             st.markdown(f"**{number}. {frame.text(item.node.prompt)}**")
             points = t("player.points", points=item.step.choice.points, best=item.best.points) if frame.style != "student" else ""
-            mark = "⚠️ " if item.step.choice.critical else ("✅ " if item.was_best else "")
+            # Material icons, not emoji: a machine without an emoji font would show an empty box.
+            mark = (
+                ":red[:material/report:] " if item.step.choice.critical else (":green[:material/check_circle:] " if item.was_best else "")
+            )
             st.markdown(f"{mark}{t('player.you_chose')} {frame.text(item.step.choice.text)} {points}".rstrip())
             st.caption(frame.text(item.step.choice.feedback))
             if not item.was_best:
@@ -287,7 +297,7 @@ def play_module(frame: Frame, *, resume_at: int, completed: bool, started: bool,
         else:
             st.button(t("player.finish"), key=frame.key("finish"), type="primary", disabled=not ready, on_click=finish)
     if not ready:
-        st.caption(t("player.answer_first"))
+        st.caption(frame.say("answer_first"))
     return False
 
 
@@ -335,7 +345,7 @@ def _alternative(frame: Frame, save: Save) -> bool:
 
 def remember_summary(frame: Frame) -> None:
     """The module's objectives as "what to remember", shown when it is finished."""
-    st.success(t("player.finished", title=frame.text(frame.module.title)), icon=":material/celebration:")
+    st.success(frame.say("finished", title=frame.text(frame.module.title)), icon=":material/celebration:")
     with st.container(border=True):
         st.subheader(t("player.remember"), anchor=False)
         st.markdown("\n".join(f"- {frame.text(objective)}" for objective in frame.module.objectives))

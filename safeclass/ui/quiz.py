@@ -139,7 +139,7 @@ def result_view(quiz: Quiz, attempt: QuizAttempt, campaign: Campaign) -> None:
     for number, result in enumerate(grade.results, start=1):
         question = quiz.question(result.question_id)
         with st.container(border=True):
-            mark = "✅" if result.correct else "❌"
+            mark = ":green[:material/check_circle:]" if result.correct else ":red[:material/cancel:]"  # icons render without an emoji font
             st.markdown(f"**{number}. {localized(question.prompt, campaign.help)}**")
             st.markdown(f"{mark} {t('quiz.your_answer')} {_answer_text(question, attempt.answers.get(result.question_id), campaign)}")
             st.caption(localized(question.explanation, campaign.help))

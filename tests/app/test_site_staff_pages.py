@@ -9,10 +9,12 @@ from sqlalchemy import select
 
 from safeclass import clock
 from safeclass.db.models import Account, Certificate, ClassGroup, Learner
+from safeclass.domain import Role
 from safeclass.services.classes import join_class
+from safeclass.services.drills import finish_drill, join_drill, open_next_inject, record_decision, run_state, start_drill
 from safeclass.services.progress import record_module_progress
 from tests.app.test_pages import _app, _button, _sign_in, _texts
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, make_account, make_class, make_learners
 
 IN_CAMPAIGN = dt.datetime(2025, 5, 2, 3, tzinfo=dt.UTC)
 
@@ -174,3 +176,67 @@ def test_a_weak_new_password_is_refused_with_the_reason_and_the_change_stays_con
     at.run()
     at.run()  # the sign-in cookie is renewed on a later run: the confirmation is still there
     assert at.success[0].value.startswith("비밀번호를 바꿨습니다")
+
+
+def test_teacher_sees_my_classes_with_progress_and_small_counts_hidden(app_env, fixture_catalog, test_campaign) -> None:
+    with app_env.transaction() as s:
+        kim = s.scalar(select(Account).where(Account.username == "kim"))
+        learners = make_learners(s, s.scalar(select(ClassGroup).where(ClassGroup.label == "2-3")), 8)
+        for learner in learners[:6]:
+            record_module_progress(s, learner, test_campaign, fixture_catalog.modules["test-lesson"], sections_done=6, completed=True)
+        make_learners(s, make_class(s, kim, label="2-4"), 2)
+    at = _sign_in(_app(), "kim")
+    at.switch_page("app_pages/my_classes.py").run()
+    assert not at.exception, at.exception
+    assert at.title[0].value == "내 학급"
+    table = at.dataframe[0].value.set_index("학급")
+    assert list(table.index) == ["2-3", "2-4"]
+    assert table.loc["2-4", "참여 학생"] == "<5"
+    assert table.loc["2-3", "내 사진, 네 사진"] in ("6", "*")
+    assert "None" not in table.to_string()
+
+
+def test_a_teacher_without_classes_is_pointed_to_opening_one(app_env) -> None:
+    with app_env.transaction() as s:
+        make_account(s, "choi", Role.TEACHER, s.scalar(select(Account).where(Account.username == "kim")).site)
+    at = _sign_in(_app(), "choi")
+    at.switch_page("app_pages/my_classes.py").run()
+    assert "아직 만든 학급이 없습니다" in at.info[0].value
+
+
+def test_my_site_shows_each_teachers_drills_this_term_apart_from_the_modules(app_env, fixture_catalog, test_campaign) -> None:
+    drill = fixture_catalog.drills["test-drill"]
+    with app_env.transaction() as s:
+        park = s.scalar(select(Account).where(Account.username == "park"))
+        kim = s.scalar(select(Account).where(Account.username == "kim"))
+        make_account(s, "lee", Role.TEACHER, kim.site)
+        run_id = start_drill(s, park, test_campaign.id, drill).id
+        join_drill(s, run_state(s, park, run_id).code, "10.0.0.1", kim)
+        for inject in drill.injects:
+            open_next_inject(s, park, run_id, drill)
+            record_decision(s, park, run_id, drill, inject.id, 0)
+        finish_drill(s, park, run_id, drill)
+    at = _sign_in(_app(), "park")
+    at.switch_page("app_pages/site.py").run()
+    assert not at.exception, at.exception
+    staff = at.dataframe[-1].value.set_index("이름")
+    assert staff.loc["Kim", "모의 훈련 참여 (이번 학기)"] == "1회" and staff.loc["Lee", "모의 훈련 참여 (이번 학기)"] == "—"
+    assert staff.loc["Kim", "연수 모듈"].startswith("0/")  # the drill is not a module completed
+    assert any("연수 모듈 이수와 따로 셉니다" in c.value for c in at.caption)
+
+
+def test_the_overview_shows_sites_that_drilled_as_a_kpi_and_against_the_drill_target(app_env, fixture_catalog, test_campaign) -> None:
+    drill = fixture_catalog.drills["test-drill"]
+    with app_env.transaction() as s:
+        park = s.scalar(select(Account).where(Account.username == "park"))
+        run_id = start_drill(s, park, test_campaign.id, drill).id
+        for inject in drill.injects:
+            open_next_inject(s, park, run_id, drill)
+            record_decision(s, park, run_id, drill, inject.id, 0)
+        finish_drill(s, park, run_id, drill)
+    at = _sign_in(_app(), "coord")
+    assert at.title[0].value == "캠페인 현황"
+    assert next(m for m in at.metric if m.label == "모의 훈련 실시 학교·시설").value == "1 / 1"
+    # The fixture's drill target (50% of sites by 2025-12-19) on its date, like the other targets; it has no label of its own.
+    line = next(p.text for p in at.get("progress") if "학교·시설 모의 대응 훈련 실시" in p.text)
+    assert line == "학교·시설 모의 대응 훈련 실시: 50% (2025. 12. 19.까지) — 현재 100.0% · 달성"

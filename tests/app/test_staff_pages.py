@@ -47,7 +47,7 @@ def test_principal_trains_sees_critical_choices_in_the_debrief_retries_and_is_ce
     assert at.title[0].value == "첫 1시간"
     _click(at, "다음")
     _click(at, "사진을 내 휴대폰으로 보내 달라고 한다")
-    assert "위험한 선택이에요" in at.error[0].value  # flagged at once, with why
+    assert "위험한 선택입니다" in at.error[0].value  # flagged at once, with why (staff are addressed formally)
     _click(at, "계속")
     _click(at, "즉시 신고하고 복사본이 있다고 알린다")
     _click(at, "계속")
@@ -66,8 +66,10 @@ def test_principal_trains_sees_critical_choices_in_the_debrief_retries_and_is_ce
         assert [c.critical for c in choices if c.node_id == "start"] == [True, False]
     _click(at, "마치기")
     assert "즉시 신고한다." in _texts(at)  # what to remember
+    assert "'첫 1시간' 모듈을 마쳤습니다." in _texts(at)
+    assert "인증 평가 시작" in [b.label for b in at.button]  # the last module done: the certification is the next step
     _open(at, "app_pages/training.py")
-    assert "퀴즈 풀기" in [b.label for b in at.button]  # the certification quiz opened once the training was complete
+    assert "인증 평가 시작" in [b.label for b in at.button]  # the certification quiz opened once the training was complete
     _open(at, "app_pages/quiz.py", quiz="test-certification")
     _click(at, "퀴즈 시작")
     radio = next(r for r in at.radio if r.key and r.key.startswith("quiz."))
@@ -75,6 +77,8 @@ def test_principal_trains_sees_critical_choices_in_the_debrief_retries_and_is_ce
     at.run()
     _click(at, "제출하기")
     assert "통과!" in at.success[0].value
+    _click(at, "인증서 보기")  # straight on to the certificate just issued
+    assert at.title[0].value == "대응 연수 인증서"
     with app_env.reading() as s:
         assert s.scalar(select(SiteRollup.principals_certified)) == 1
         assert s.scalar(select(ModuleProgress.account_id)) is not None

@@ -1,4 +1,5 @@
-"""Staff journeys of issue 8 in a real browser: certification with a one-time password, seats, attestation."""
+"""Staff journeys of issue 8 in a real browser: a principal from a one-time password through the training and
+certification to a verified certificate; seats; attestation."""
 
 from __future__ import annotations
 
@@ -12,15 +13,12 @@ import pytest
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
-from safeclass.content import load_catalog
 from safeclass.db.engine import Database
 from safeclass.domain import Role
 from safeclass.services.accounts import create_account
-from safeclass.services.progress import record_module_progress
 from tests.conftest import ROOT, require
 from tests.e2e.conftest import CHROMIUM, _free_port, open_page, open_sign_in, running_app
 from tests.factories import PASSWORD, make_account, make_class, make_site
-from tests.services.test_progress import take_quiz
 
 pytestmark = pytest.mark.e2e
 expect.set_options(timeout=20_000)
@@ -29,7 +27,7 @@ VALID = ROOT / "tests" / "content" / "valid"
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> Iterator[dict]:
-    """The app on the fixture content (campaign still running), a principal with a one-time password whose training is done."""
+    """The app on the fixture content (campaign still running), a principal with a one-time password and no training yet."""
     require(Path(CHROMIUM).exists(), f"no Chromium at {CHROMIUM} (apt-get install chromium)")
     folder = tmp_path_factory.mktemp("e2e-staff")
     content = folder / "content"
@@ -37,20 +35,14 @@ def server(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> I
     campaign_file = content / "campaigns" / "test-campaign" / "campaign.yaml"
     # The fixture campaign's dates are fixed in the past; this journey needs one that is running today.
     campaign_file.write_text(campaign_file.read_text().replace("end: 2026-02-28", "end: 2099-12-31"), encoding="utf-8")
-    catalog = load_catalog(content).require_ok()
-    campaign = catalog.campaigns["test-campaign"]
     shutil.copy(sqlite_template, folder / "e2e.db")
     url = f"sqlite:///{folder / 'e2e.db'}"
     database = Database(url)
     with database.transaction() as s:
         site = make_site(s, code="M0001")
-        principal, one_time = create_account(s, username="kim.principal", display_name="김민지", role=Role.PRINCIPAL, site_code="M0001")
+        _, one_time = create_account(s, username="kim.principal", display_name="김민지", role=Role.PRINCIPAL, site_code="M0001")
         teacher = make_account(s, "teacher", Role.TEACHER, site)
         code = make_class(s, teacher, label="2-3").join_code
-    # The training player is not under test here: the principal's modules are completed through the services.
-    with database.transaction() as s:
-        record_module_progress(s, principal, campaign, catalog.modules["test-training"], sections_done=1, completed=True)
-    take_quiz(database, principal, campaign, catalog.quizzes["test-certification"], {"report": False})
     database.dispose()
     port = _free_port()  # known before start: the certificate's QR code points at this server's verify page
     with running_app(url, content, {"SAFECLASS_PUBLIC_URL": f"http://127.0.0.1:{port}"}, port=port) as base:
@@ -89,7 +81,60 @@ def _join(page, code: str, seat: str, pin: str) -> None:
     page.get_by_role("button", name="참여하기").click()
 
 
-def test_principal_changes_the_one_time_password_downloads_the_certificate_and_verifies_it(page, browser, server) -> None:
+def _choose(page, choice: str) -> None:
+    """Pick a choice at the scenario's current node and read its feedback."""
+    page.get_by_role("button", name=choice).click()
+    expect(page.get_by_role("button", name="계속")).to_be_visible()
+
+
+def _play_training(page, artifacts: Path) -> None:
+    """The fixture training: a critical choice first (flagged, in the verdict and the debrief), then a retry on the best path."""
+    open_page(page, "대응 연수", "대응 연수")
+    _settled(page)
+    expect(page.get_by_text("모든 연수 모듈을 마치면 열립니다").first).to_be_visible()  # certification is locked before the modules
+    page.get_by_role("button", name="시작하기").click()
+    _at(page, "첫 1시간")
+    page.get_by_role("button", name="다음").click()
+    expect(page.get_by_role("heading", name="첫 연락")).to_be_visible()
+    _settled(page)
+
+    _choose(page, "사진을 내 휴대폰으로 보내 달라고 한다")  # forwarding the material "as evidence": critical
+    expect(page.get_by_text("위험한 선택입니다", exact=False).first).to_be_visible()
+    expect(page.get_by_text("복사본이 하나 더 생깁니다.").first).to_be_visible()
+    page.get_by_role("button", name="계속").click()
+    _settled(page)
+    _choose(page, "즉시 신고하고 복사본이 있다고 알린다")
+    page.get_by_role("button", name="계속").click()
+    verdict = page.get_by_text("치명적 오류 1개: 인증 전에 다시 해 보세요", exact=False).first
+    expect(verdict).to_be_visible()
+    expect(page.get_by_text("최선의 경로 대비 50%", exact=False).first).to_be_visible()
+    # The debrief walks back through the path: the critical step is marked, with its points and the better choice.
+    expect(page.get_by_text("내 선택: 사진을 내 휴대폰으로 보내 달라고 한다 (0점 / 최선 2점)", exact=False).first).to_be_visible()
+    expect(page.get_by_text("더 나은 선택: 링크와 시각만 기록하고 즉시 신고한다", exact=False).first).to_be_visible()
+    _settled(page)
+    page.screenshot(path=artifacts / "debrief-critical.png", full_page=True)
+
+    page.get_by_role("button", name="처음부터 다시 해 보기").click()
+    _settled(page)
+    _choose(page, "링크와 시각만 기록하고 즉시 신고한다")
+    page.get_by_role("button", name="계속").click()
+    expect(page.get_by_text("치명적 오류 없음 · 최선의 경로 대비 100%").first).to_be_visible()
+    expect(verdict).to_have_count(0)
+    _settled(page)
+    page.get_by_role("button", name="마치기").click()
+    expect(page.get_by_text("'첫 1시간' 모듈을 마쳤습니다.").first).to_be_visible()
+    _settled(page)
+    page.get_by_role("button", name="인증 평가 시작").click()  # the last module is done: the certification is next
+    _at(page, "인증")
+    page.get_by_role("button", name="퀴즈 시작").click()
+    page.get_by_text("틀리다").click()
+    _settled(page)
+    page.get_by_role("button", name="제출하기").click()
+    expect(page.get_by_text("통과!").first).to_be_visible()
+    _settled(page)
+
+
+def test_principal_changes_the_one_time_password_trains_certifies_and_verifies_the_certificate(page, browser, server) -> None:
     _sign_in(page, "kim.principal", server["one_time"])
     _at(page, "내 계정", after_sign_in=True)
     expect(page.get_by_text("처음 로그인했습니다", exact=False).first).to_be_visible()
@@ -108,8 +153,9 @@ def test_principal_changes_the_one_time_password_downloads_the_certificate_and_v
     page.wait_for_timeout(1500)  # the cookie component reruns the page: the confirmation must survive it
     expect(confirmation).to_be_visible()
 
-    open_page(page, "인증서", "대응 연수 인증서", exact=True)
-    _settled(page)
+    _play_training(page, server["artifacts"])
+    page.get_by_role("button", name="인증서 보기").click()  # straight from the passed certification
+    _at(page, "대응 연수 인증서")
     expect(page.get_by_text("인증서가 발급되었습니다.").first).to_be_visible()
     code = re.sub(r"[^A-Z2-7]", "", page.get_by_test_id("stCode").first.inner_text())
     assert len(code) == 16

@@ -178,3 +178,27 @@ def test_the_pdf_embeds_its_font_and_holds_the_korean_name_and_code(tmp_path) ->
     assert fonts and all("NanumSquare" in f["/BaseFont"] for f in fonts)
     descriptors = [f["/DescendantFonts"][0].get_object()["/FontDescriptor"].get_object() for f in fonts]
     assert all("/FontFile2" in d for d in descriptors)  # embedded, not borrowed from the reader's system
+
+
+@pytest.mark.parametrize(
+    "base",
+    ["http://localhost:8617", "http://localhost:8501", "https://safeclass.example.seoul.kr", "https://a-much-longer-host.example.org"],
+)
+def test_the_printed_verify_address_is_never_split_inside_the_code(base) -> None:
+    url = f"{base}/verify?code=FOT6WNQXQDBVV6KF"
+    sheet = CertificateSheet(
+        holder_name="박지민",
+        site_name="[가상] 시험중학교",
+        site_code="M0001",
+        campaign_title_ko="시험 캠페인",
+        campaign_title_en="Test campaign",
+        issued_on=dt.date(2025, 5, 2),
+        expires_on=dt.date(2026, 2, 28),
+        code="FOT6WNQXQDBVV6KF",
+        verify_url=url,
+        modules=2,
+        content_version="0123456789ab",
+    )
+    lines = PdfReader(io.BytesIO(certificate_pdf(sheet))).pages[0].extract_text().splitlines()
+    # On one line, or (a very long address) broken only before its "?code=", never inside the code.
+    assert url in lines or (f"{base}/verify" in lines and "?code=FOT6WNQXQDBVV6KF" in lines), [line for line in lines if "code" in line]

@@ -14,6 +14,7 @@ from safeclass.drills import term_of
 from safeclass.services import NotAllowed, ServiceError
 from safeclass.services.drills import (
     drill_attendance,
+    drills_attended,
     finish_drill,
     followed_run,
     join_drill,
@@ -191,3 +192,17 @@ def test_coordinators_see_sites_that_drilled_this_term_with_small_staff_counts_b
         assert sites_drilled(s, _account(s, ids, "coord"), CAMPAIGN, next_term, k=5)["drills"].sum() == 0
         with pytest.raises(NotAllowed):
             sites_drilled(s, _account(s, ids, "principal"), CAMPAIGN, term, k=5)
+
+
+def test_drill_attendance_this_term_counts_per_staff_member_apart_from_the_modules(school, fixture_catalog: Catalog) -> None:
+    db, ids = school
+    drill = fixture_catalog.drills["test-drill"]
+    _run_drill(db, ids, drill, [1, 0, 1], [40, 125, 30])
+    _run_drill(db, ids, drill, [1, 0, 1], [40, 125, 30])
+    with db.reading() as s:
+        principal = _account(s, ids, "principal")
+        assert drills_attended(s, principal, term_of(T0.date())) == {ids["principal"]: 2, ids["teacher"]: 2}
+        assert drills_attended(s, principal, term_of(dt.date(2025, 10, 1))) == {}  # the next term starts at nought
+        assert drills_attended(s, _account(s, ids, "teacher"), term_of(T0.date())) == {ids["teacher"]: 2}  # a teacher: themself only
+        with pytest.raises(NotAllowed):
+            drills_attended(s, _account(s, ids, "coord"), term_of(T0.date()))

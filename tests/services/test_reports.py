@@ -11,7 +11,7 @@ from sqlalchemy import delete, select, update
 
 from safeclass import clock
 from safeclass.content.models import CheckSection
-from safeclass.db.models import QuestionRollup, SiteRollup
+from safeclass.db.models import DrillRun, QuestionRollup, SiteRollup
 from safeclass.domain import Level, Role, SiteType
 from safeclass.privacy import COMPLEMENTARY, PRIMARY
 from safeclass.services import NotAllowed, ServiceError
@@ -319,3 +319,42 @@ def test_class_view_counts_students_who_chose_the_alternative(database, five_sit
     with database.reading() as s:
         frame = class_progress(s, accounts["principal"], "test-campaign", k=5)
     assert frame[["learners_joined", "module_completions", "alternatives_chosen"]].iloc[0].tolist() == [8, 6, 5]
+
+
+def test_the_drill_target_counts_sites_with_a_finished_drill_in_this_campaign(database, five_sites, campaign26) -> None:
+    accounts, sites = five_sites
+    with database.transaction() as s:
+        park = s.merge(accounts["principal"])
+        runs = [  # (site, campaign, finished)
+            ("M0001", "test-campaign", True),
+            ("M0001", "test-campaign", True),  # a second drill at the same site: still one site
+            ("H0001", "test-campaign", True),
+            ("M0003", "test-campaign", False),  # begun, never finished
+            ("M0002", "seoul-2025", True),  # another campaign's drill
+        ]
+        for number, (code, campaign_id, finished) in enumerate(runs):
+            s.add(
+                DrillRun(
+                    code=f"RUN{number}",
+                    campaign_id=campaign_id,
+                    site_id=sites[code].id,
+                    drill_id="test-drill",
+                    content_hash="0" * 12,
+                    started_by_id=park.id,
+                    finished_at=TODAY if finished else None,
+                )
+            )
+    with clock.frozen_at(TODAY), database.reading() as s:
+        report = campaign_report(s, accounts["all"], campaign26)
+    assert dict(zip(report.sites["code"], report.sites["drills"], strict=True)) == {
+        "E0001": 0,
+        "H0001": 1,
+        "M0001": 2,
+        "M0002": 0,
+        "M0003": 0,
+    }
+    drilled = next(t for t in report.targets if (t.target.audience, t.target.metric) == ("sites", "drilled"))
+    assert (drilled.numerator, drilled.denominator) == (2, 5)
+    # Where it should be today: 50% x 275/348 days = 39.5%; 40% is on track.
+    assert drilled.expected_now == pytest.approx(0.5 * 275 / 348)
+    assert drilled.state == TargetState.ON_TRACK

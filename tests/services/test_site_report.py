@@ -6,7 +6,7 @@ import datetime as dt
 
 from safeclass.domain import Role
 from safeclass.services.progress import attest_lesson, record_module_progress
-from safeclass.services.site_report import site_report
+from safeclass.services.site_report import my_classes, site_report
 from tests.factories import make_account, make_class, make_learners, make_site
 
 
@@ -41,3 +41,28 @@ def test_my_site_counts_each_class_and_a_hidden_count_cannot_be_recovered(databa
             assert hidden >= 2, f"{column}: one hidden cell beside a shown total ({report.classes.totals[column]})"
     # The other site's 30 completions are not in this site's total.
     assert report.classes.totals["module:test-lesson"] in (None, 21.0)
+
+
+def test_my_classes_shows_only_the_teachers_own_classes_with_small_counts_hidden(database, fixture_catalog, test_campaign) -> None:
+    lesson = fixture_catalog.modules["test-lesson"]
+    with database.transaction() as s:
+        site = make_site(s)
+        kim = make_account(s, "kim", Role.TEACHER, site)
+        lee = make_account(s, "lee", Role.TEACHER, site)
+        mine, small = make_class(s, kim, label="2-1"), make_class(s, kim, label="2-2")
+        for learner in make_learners(s, mine, 12)[:9]:
+            record_module_progress(s, learner, test_campaign, lesson, sections_done=6, completed=True)
+        for learner in make_learners(s, small, 2):
+            record_module_progress(s, learner, test_campaign, lesson, sections_done=6, completed=True)
+        for learner in make_learners(s, make_class(s, lee, label="2-3"), 20):  # a colleague's class at the same site
+            record_module_progress(s, learner, test_campaign, lesson, sections_done=6, completed=True)
+    with database.reading() as s:
+        report = my_classes(s, kim, test_campaign, fixture_catalog)
+    shown = report.classes.display().set_index("label")
+    assert list(shown.index) == ["2-1", "2-2"]
+    assert report.modules == ("test-lesson",)
+    assert shown.loc["2-2", "learners_joined"] == "<5" and shown.loc["2-2", "module:test-lesson"] == "<5"
+    # A shown total beside a single hidden cell would give the 2 away (14 - 12): a second cell or the total is hidden too.
+    for column in ("learners_joined", "module:test-lesson"):
+        hidden = int(report.classes.hidden[column].sum())
+        assert hidden >= 2 or report.classes.total_kinds.get(column, 0) > 0, column
