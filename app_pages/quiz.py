@@ -7,7 +7,7 @@ from safeclass.services.quizzes import quiz_status, start_quiz_attempt, submit_q
 from safeclass.ui import state
 from safeclass.ui.actions import read, run_action
 from safeclass.ui.context import context, require_campaign, require_participant
-from safeclass.ui.i18n import t, text
+from safeclass.ui.i18n import t, text, voiced
 from safeclass.ui.quiz import answer_form, result_view
 
 ctx = context()
@@ -17,7 +17,7 @@ home = "app_pages/training.py" if staff else "app_pages/student_home.py"
 back_label = "lesson.back_training" if staff else "lesson.back_home"
 quiz = ctx.catalog.quizzes.get(st.query_params.get("quiz", ""))
 if quiz is None:
-    st.info(t("quiz.not_found"))
+    st.info(voiced("quiz.not_found", staff))
     st.page_link(home, label=t(back_label), icon=":material/menu_book:")
     st.stop()
 
@@ -33,52 +33,52 @@ def home_button() -> None:
 
 if st.session_state.get(shown_key):
     attempt = read(lambda s: submitted_attempt(s, who(s), st.session_state[shown_key]))
-    result_view(quiz, attempt, campaign)
+    result_view(quiz, attempt, campaign, staff=staff)
     # A principal who just passed the certification goes straight to the certificate it issued.
     certified_now = status.passed and quiz.module is None and ctx.account is not None and ctx.account.role == Role.PRINCIPAL
     with st.container(horizontal=True, gap="small"):
-        if not status.passed and status.can_start and st.button(t("quiz.try_again"), type="primary", icon=":material/replay:"):
+        if not status.passed and status.can_start and st.button(voiced("quiz.try_again", staff), type="primary", icon=":material/replay:"):
             del st.session_state[shown_key]
             st.rerun()
         if certified_now and st.button(t("quiz.to_certificate"), type="primary", icon=":material/workspace_premium:"):
             st.switch_page("app_pages/certificate.py")
         home_button()
     if not status.passed and status.attempts_left == 0:
-        st.info(t("quiz.no_attempts_left_staff" if staff else "quiz.no_attempts_left"), icon=":material/support_agent:")
+        st.info(voiced("quiz.no_attempts_left", staff), icon=":material/support_agent:")
     elif status.attempts_left is not None and not status.passed:
-        st.caption(t("quiz.attempts_left", left=status.attempts_left))
+        st.caption(voiced("quiz.attempts_left", staff, left=status.attempts_left))
     st.stop()
 
 if not status.unlocked:
-    st.info(t("quiz.locked_module" if quiz.module else "quiz.locked_final"), icon=":material/lock:")
+    st.info(voiced("quiz.locked_module" if quiz.module else "quiz.locked_final", staff), icon=":material/lock:")
     home_button()
     st.stop()
 
 if status.open_attempt is None:
     if status.passed:
-        st.success(t("quiz.already_passed", percent=status.best_percent or 0), icon=":material/verified:")
+        st.success(voiced("quiz.already_passed", staff, percent=status.best_percent or 0), icon=":material/verified:")
         home_button()
         st.stop()
     if not status.can_start:
-        st.info(t("quiz.no_attempts_left_staff" if staff else "quiz.no_attempts_left"), icon=":material/support_agent:")
+        st.info(voiced("quiz.no_attempts_left", staff), icon=":material/support_agent:")
         home_button()
         st.stop()
     with st.container(border=True):
         st.markdown(t("quiz.intro", count=quiz.draw, mark=quiz.pass_mark))
         if status.attempts_left is not None:
-            st.caption(t("quiz.attempts_left", left=status.attempts_left))
-    started = st.button(t("quiz.start"), type="primary", icon=":material/play_arrow:")
+            st.caption(voiced("quiz.attempts_left", staff, left=status.attempts_left))
+    started = st.button(voiced("quiz.start", staff), type="primary", icon=":material/play_arrow:")
     if started and run_action(lambda s: start_quiz_attempt(s, who(s), campaign, quiz)) is not None:
         st.rerun()
     home_button()
     st.stop()
 
 attempt = status.open_attempt
-answers = answer_form(quiz, attempt, campaign)
+answers = answer_form(quiz, attempt, campaign, staff=staff)
 missing = len(attempt.drawn) - len(answers)
 if st.button(t("quiz.submit"), type="primary", icon=":material/send:", key=state.quiz(quiz.id, f"{attempt.attempt_key}.submit")):
     if missing:
-        st.error(t("quiz.answer_all", missing=missing))
+        st.error(voiced("quiz.answer_all", staff, missing=missing))
     else:
         graded = run_action(lambda s: submit_quiz_attempt(s, who(s), campaign, quiz, attempt_key=attempt.attempt_key, answers=answers))
         if graded is not None:

@@ -20,6 +20,12 @@ def t(key: str, **params: object) -> str:
     return i18n.translate(key, lang(), **params)
 
 
+def voiced(key: str, staff: bool, **params: object) -> str:
+    """``key`` in the reader's voice: staff get its formal ``<key>_staff`` version where one exists."""
+    formal = f"{key}_staff"
+    return t(formal if staff and formal in i18n.all_keys(i18n.DEFAULT_LANGUAGE) else key, **params)
+
+
 def text(value: Text, help_directory: dict | None = None) -> str:
     """A content string in the current language, help references filled in."""
     return localize(value, help_directory or {}, lang())

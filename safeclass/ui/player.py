@@ -29,7 +29,7 @@ from safeclass.content.models import (
 )
 from safeclass.scenarios import debrief, verdict, walk
 from safeclass.ui import state
-from safeclass.ui.i18n import t
+from safeclass.ui.i18n import t, voiced
 from safeclass.ui.i18n import text as localized
 
 Style = Literal["student", "staff", "projector"]
@@ -57,11 +57,8 @@ class Frame:
 
     def say(self, key: str, **params: object) -> str:
         """A player string in this frame's voice: staff are addressed formally, students in the friendly style."""
-        return t(f"player.{key}_staff" if self.style == "staff" and key in STAFF_VOICE else f"player.{key}", **params)
+        return voiced(f"player.{key}", self.style == "staff", **params)
 
-
-# Player strings with a formal staff version (``player.<key>_staff``); every other string is shared.
-STAFF_VOICE = frozenset({"critical", "answer_first", "check_try_again", "finished"})
 
 RENDERERS: dict[type, Callable[[Any, Frame], bool]] = {}
 

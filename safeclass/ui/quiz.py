@@ -16,10 +16,10 @@ from safeclass.content.models import Campaign, MultipleChoiceQuestion, OrderingQ
 from safeclass.db.models import QuizAttempt
 from safeclass.grading import grade_attempt
 from safeclass.ui import state
-from safeclass.ui.i18n import t
+from safeclass.ui.i18n import t, voiced
 from safeclass.ui.i18n import text as localized
 
-QUESTION_RENDERERS: dict[type, Callable[[Any, str, Campaign], Any]] = {}
+QUESTION_RENDERERS: dict[type, Callable[[Any, str, Campaign, bool], Any]] = {}  # (question, key, campaign, staff)
 
 
 def renders(kind: type) -> Callable:
@@ -33,7 +33,7 @@ def renders(kind: type) -> Callable:
 
 
 @renders(SingleChoiceQuestion)
-def _single(question: SingleChoiceQuestion, key: str, campaign: Campaign) -> int | None:
+def _single(question: SingleChoiceQuestion, key: str, campaign: Campaign, staff: bool) -> int | None:
     return st.radio(
         t("quiz.choose_one"),
         list(range(len(question.choices))),
@@ -44,16 +44,16 @@ def _single(question: SingleChoiceQuestion, key: str, campaign: Campaign) -> int
 
 
 @renders(MultipleChoiceQuestion)
-def _multiple(question: MultipleChoiceQuestion, key: str, campaign: Campaign) -> list[int] | None:
+def _multiple(question: MultipleChoiceQuestion, key: str, campaign: Campaign, staff: bool) -> list[int] | None:
     st.caption(t("quiz.choose_all"))
     picked = [i for i, c in enumerate(question.choices) if st.checkbox(localized(c.text, campaign.help), key=f"{key}.{i}")]
     return picked or None
 
 
 @renders(TrueFalseQuestion)
-def _true_false(question: TrueFalseQuestion, key: str, campaign: Campaign) -> bool | None:
+def _true_false(question: TrueFalseQuestion, key: str, campaign: Campaign, staff: bool) -> bool | None:
     return st.radio(
-        t("quiz.true_or_false"),
+        voiced("quiz.true_or_false", staff),
         [True, False],
         index=None,
         format_func=lambda v: t("quiz.true" if v else "quiz.false"),
@@ -63,7 +63,7 @@ def _true_false(question: TrueFalseQuestion, key: str, campaign: Campaign) -> bo
 
 
 @renders(OrderingQuestion)
-def _ordering(question: OrderingQuestion, key: str, campaign: Campaign) -> list[int]:
+def _ordering(question: OrderingQuestion, key: str, campaign: Campaign, staff: bool) -> list[int]:
     order_key = f"{key}.order"
     if order_key not in st.session_state:
         order = list(range(len(question.items)))
@@ -103,14 +103,15 @@ def _ordering(question: OrderingQuestion, key: str, campaign: Campaign) -> list[
     return list(order)
 
 
-def answer_form(quiz: Quiz, attempt: QuizAttempt, campaign: Campaign) -> dict[str, Any]:
+def answer_form(quiz: Quiz, attempt: QuizAttempt, campaign: Campaign, *, staff: bool = False) -> dict[str, Any]:
     """Draw the attempt's questions (the server's draw, in its order); the answers given so far."""
     answers: dict[str, Any] = {}
     for number, question_id in enumerate(attempt.drawn, start=1):
         question = quiz.question(question_id)
         with st.container(border=True):
             st.markdown(f"**{t('quiz.question', number=number, total=len(attempt.drawn))}** {localized(question.prompt, campaign.help)}")
-            answer = QUESTION_RENDERERS[type(question)](question, state.quiz(quiz.id, f"{attempt.attempt_key}.{question_id}"), campaign)
+            key = state.quiz(quiz.id, f"{attempt.attempt_key}.{question_id}")
+            answer = QUESTION_RENDERERS[type(question)](question, key, campaign, staff)
             if answer is not None:
                 answers[question_id] = answer
     return answers
@@ -128,14 +129,14 @@ def _answer_text(question: Any, answer: Any, campaign: Campaign) -> str:
     return " → ".join(localized(question.items[i], campaign.help) for i in answer)
 
 
-def result_view(quiz: Quiz, attempt: QuizAttempt, campaign: Campaign) -> None:
+def result_view(quiz: Quiz, attempt: QuizAttempt, campaign: Campaign, *, staff: bool = False) -> None:
     """Score, pass or not, and each question's explanation beside the answer given."""
     grade = grade_attempt(quiz, list(attempt.drawn), dict(attempt.answers))
     summary = t("quiz.score", score=grade.score, total=grade.max_score, percent=grade.percent, mark=quiz.pass_mark)
     if grade.passed:
-        st.success(f"**{t('quiz.passed')}** {summary}", icon=":material/verified:")
+        st.success(f"**{voiced('quiz.passed', staff)}** {summary}", icon=":material/verified:")
     else:
-        st.warning(f"**{t('quiz.not_passed')}** {summary}", icon=":material/replay:")
+        st.warning(f"**{voiced('quiz.not_passed', staff)}** {summary}", icon=":material/replay:")
     for number, result in enumerate(grade.results, start=1):
         question = quiz.question(result.question_id)
         with st.container(border=True):

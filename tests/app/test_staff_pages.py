@@ -71,12 +71,12 @@ def test_principal_trains_sees_critical_choices_in_the_debrief_retries_and_is_ce
     _open(at, "app_pages/training.py")
     assert "인증 평가 시작" in [b.label for b in at.button]  # the certification quiz opened once the training was complete
     _open(at, "app_pages/quiz.py", quiz="test-certification")
-    _click(at, "퀴즈 시작")
+    _click(at, "평가 시작")
     radio = next(r for r in at.radio if r.key and r.key.startswith("quiz."))
     at.session_state[radio.key] = False
     at.run()
     _click(at, "제출하기")
-    assert "통과!" in at.success[0].value
+    assert "통과했습니다." in at.success[0].value  # staff are addressed formally
     _click(at, "인증서 보기")  # straight on to the certificate just issued
     assert at.title[0].value == "대응 연수 인증서"
     with app_env.reading() as s:

@@ -126,11 +126,11 @@ def _play_training(page, artifacts: Path) -> None:
     _settled(page)
     page.get_by_role("button", name="인증 평가 시작").click()  # the last module is done: the certification is next
     _at(page, "인증")
-    page.get_by_role("button", name="퀴즈 시작").click()
+    page.get_by_role("button", name="평가 시작").click()
     page.get_by_text("틀리다").click()
     _settled(page)
     page.get_by_role("button", name="제출하기").click()
-    expect(page.get_by_text("통과!").first).to_be_visible()
+    expect(page.get_by_text("통과했습니다.").first).to_be_visible()
     _settled(page)
 
 
