@@ -30,9 +30,12 @@ except DatabaseUnavailable as exc:
     st.error(t("app.database_unavailable"), icon=":material/cloud_off:")
     st.stop()
 
-gate = Gate(key)
+# Cold work first (a new server process parses the content here): the sign-in cookie component that Gate draws
+# sends its value as soon as the browser mounts it, and a rerun that arrives before st.navigation has told the
+# browser which page this is lands on the default page, so a direct link (/verify?code=…) would be lost.
 catalog = resources.catalog()
 campaign = resources.campaign()
+gate = Gate(key)
 learner_id = resume_from_browser(key) if gate.account is None else None
 set_context(Context(gate=gate, catalog=catalog, campaign=campaign, learner_id=learner_id, secret_key=key))
 

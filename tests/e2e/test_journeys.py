@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import open_sign_in
+from tests.e2e.conftest import open_sign_in, running_app
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.e2e
@@ -56,3 +58,19 @@ def test_student_joins_with_the_class_code(page, server) -> None:
     page.get_by_role("button", name="참여하기").click()
     expect(page.get_by_role("heading", name="내 수업")).to_be_visible()
     expect(page.get_by_text("12번")).to_be_visible()
+
+
+def test_a_direct_link_opened_first_on_a_fresh_server_stays_on_its_page(browser, tmp_path, sqlite_template) -> None:
+    # A certificate's QR code opens /verify?code=… — perhaps as the first request after a deploy, when the
+    # first run is slow and the sign-in cookie component's early rerun used to land it on the join page.
+    shutil.copy(sqlite_template, tmp_path / "cold.db")
+    with running_app(f"sqlite:///{tmp_path / 'cold.db'}") as base:
+        page = browser.new_context(locale="ko-KR").new_page()
+        page.goto(f"{base}/verify?code=ABCDEFGHJKLMNPQR")
+        heading = page.get_by_role("heading", name="인증서 확인")
+        expect(heading).to_be_visible()
+        _settled(page)
+        page.wait_for_timeout(2000)  # the component's rerun has come and gone
+        expect(heading).to_be_visible()
+        assert page.url.startswith(f"{base}/verify")
+        page.context.close()
