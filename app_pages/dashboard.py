@@ -44,15 +44,16 @@ def live() -> None:
     elif report.phase == Phase.UPCOMING:
         st.info(t("overview.upcoming", date=i18n.date(campaign.period.start, lang())), icon=":material/event:")
     sites, shown = report.sites, report.shown
-    cols = st.columns(5)
-    # Five figures side by side: "1,294 / 1,300" did not fit a fifth of the page, so the total goes in the label.
+    # Sites in one row, students in the next: five side by side cut "1,294 / 1,300" off at desktop width.
     of_sites = fmt.number(len(sites))
-    cols[0].metric(t("dashboard.of_sites", label=t("dashboard.sites_started"), total=of_sites), fmt.number(sites["started"].sum()))
-    cols[1].metric(t("dashboard.learners_joined"), shown.total_text("learners_joined", fmt.number))
-    cols[2].metric(fmt.col("learners_completed"), shown.total_text("learners_completed", fmt.number))
-    cols[3].metric(t("dashboard.of_sites", label=t("dashboard.principals_certified"), total=of_sites), fmt.number(sites["certified"].sum()))
+    cols = st.columns(3)
+    cols[0].metric(t("dashboard.sites_started"), f"{fmt.number(sites['started'].sum())} / {of_sites}")
+    cols[1].metric(t("dashboard.principals_certified"), f"{fmt.number(sites['certified'].sum())} / {of_sites}")
     # A site either ran a drill or not, which names no one: shown as it is, like certification.
-    cols[4].metric(t("dashboard.of_sites", label=t("dashboard.sites_drilled"), total=of_sites), fmt.number(sites["drilled"].sum()))
+    cols[2].metric(t("dashboard.sites_drilled"), f"{fmt.number(sites['drilled'].sum())} / {of_sites}")
+    cols = st.columns(3)
+    cols[0].metric(t("dashboard.learners_joined"), shown.total_text("learners_joined", fmt.number))
+    cols[1].metric(fmt.col("learners_completed"), shown.total_text("learners_completed", fmt.number))
 
     if report.targets:
         st.subheader(t("overview.final_targets") if ended else t("dashboard.targets"), anchor=False)

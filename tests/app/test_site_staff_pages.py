@@ -236,7 +236,7 @@ def test_the_overview_shows_sites_that_drilled_as_a_kpi_and_against_the_drill_ta
         finish_drill(s, park, run_id, drill)
     at = _sign_in(_app(), "coord")
     assert at.title[0].value == "캠페인 현황"
-    assert next(m for m in at.metric if m.label == "모의 훈련 실시 학교·시설 (1곳 중)").value == "1"
+    assert next(m for m in at.metric if m.label == "모의 훈련 실시 학교·시설").value == "1 / 1"
     # The fixture's drill target (50% of sites by 2025-12-19) on its date, like the other targets; it has no label of its own.
     line = next(p.text for p in at.get("progress") if "학교·시설 모의 대응 훈련 실시" in p.text)
     assert line == "학교·시설 모의 대응 훈련 실시: 50% (2025. 12. 19.까지) — 현재 100.0% · 달성"
