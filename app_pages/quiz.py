@@ -3,7 +3,7 @@
 import streamlit as st
 
 from safeclass.domain import Role
-from safeclass.services.quizzes import quiz_status, start_quiz_attempt, submit_quiz_attempt, submitted_attempt
+from safeclass.services.quizzes import grade_submission, quiz_status, record_submission, start_quiz_attempt, submitted_attempt
 from safeclass.ui import state
 from safeclass.ui.actions import read, run_action
 from safeclass.ui.context import context, require_campaign, require_participant
@@ -80,7 +80,9 @@ if st.button(t("quiz.submit"), type="primary", icon=":material/send:", key=state
     if missing:
         st.error(voiced("quiz.answer_all", staff, missing=missing))
     else:
-        graded = run_action(lambda s: submit_quiz_attempt(s, who(s), campaign, quiz, attempt_key=attempt.attempt_key, answers=answers))
+        # Graded in a read session first: the write transaction (SQLite's one write lock) holds only the writes.
+        submission = read(lambda s: grade_submission(s, who(s), campaign, quiz, attempt_key=attempt.attempt_key, answers=answers))
+        graded = run_action(lambda s: record_submission(s, submission))
         if graded is not None:
             st.session_state[shown_key] = graded.attempt_key
             st.rerun()

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -31,11 +32,20 @@ def owner_filter(model, participant: Participant):  # noqa: ANN001
     return model.account_id == participant.id
 
 
+def _class_of(session: Session, learner: Learner) -> ClassGroup:
+    # One action asks for the learner's class several times (assignment, site, completion). The session's
+    # identity map holds objects weakly, so without a reference kept here each ask was a new SELECT.
+    held = session.info.setdefault("safeclass_classes", {})
+    group = held.get(learner.class_group_id)
+    if group is None:
+        group = held[learner.class_group_id] = session.get(ClassGroup, learner.class_group_id)
+    return group
+
+
 def assignment_for(participant: Participant, campaign: Campaign, session: Session) -> Assignment:
     """What the campaign asks this participant to complete."""
     if isinstance(participant, Learner):
-        level = session.get(ClassGroup, participant.class_group_id).level
-        return campaign.audiences.students.for_level(level)
+        return campaign.audiences.students.for_level(_class_of(session, participant).level)
     if participant.role == Role.PRINCIPAL:
         return campaign.audiences.principal
     return campaign.audiences.staff
@@ -44,7 +54,7 @@ def assignment_for(participant: Participant, campaign: Campaign, session: Sessio
 def site_of(participant: Participant, session: Session) -> int | None:
     """The site a participant belongs to."""
     if isinstance(participant, Learner):
-        return session.get(ClassGroup, participant.class_group_id).site_id
+        return _class_of(session, participant).site_id
     return participant.site_id
 
 
@@ -272,10 +282,22 @@ def _has_any_progress(session: Session, learner: Learner, campaign_id: str) -> b
 
 def has_passed(session: Session, participant: Participant, campaign_id: str, quiz_id: str) -> bool:
     """Whether the participant passed this quiz in this campaign (a pass in another campaign does not count)."""
-    query = select(QuizAttempt.id).where(
-        owner_filter(QuizAttempt, participant), QuizAttempt.campaign_id == campaign_id, QuizAttempt.quiz_id == quiz_id, QuizAttempt.passed
+    query = _PASSED[isinstance(participant, Learner)]
+    return session.scalar(query, {"who": participant.id, "cid": campaign_id, "quiz_id": quiz_id}) is not None
+
+
+# Built once per owner kind (learner, account): every submission and quiz page asks this.
+_PASSED = {
+    learner: select(QuizAttempt.id)
+    .where(
+        (QuizAttempt.learner_id if learner else QuizAttempt.account_id) == bindparam("who"),
+        QuizAttempt.campaign_id == bindparam("cid"),
+        QuizAttempt.quiz_id == bindparam("quiz_id"),
+        QuizAttempt.passed,
     )
-    return session.scalar(query.limit(1)) is not None
+    .limit(1)
+    for learner in (True, False)
+}
 
 
 def completed_modules(session: Session, participant: Participant, campaign_id: str) -> set[str]:
@@ -286,30 +308,68 @@ def completed_modules(session: Session, participant: Participant, campaign_id: s
     return set(session.scalars(query))
 
 
+@functools.lru_cache(maxsize=256)
+def assignment_state_query(learner: bool, modules: tuple[str, ...], quizzes: tuple[str, ...], *, other_pass: bool = False) -> Select:
+    """One participant's (assigned modules completed, assigned quizzes passed[, another attempt passed ``:quiz_id``]).
+
+    Parameters ``:who`` and ``:cid`` (and ``:quiz_id``, ``:attempt_id``). Built once per assignment: a
+    statement object reused keeps its cache key and compiled SQL, so a write pays no SQL construction.
+    """
+    progress_owner = ModuleProgress.learner_id if learner else ModuleProgress.account_id
+    attempt_owner = QuizAttempt.learner_id if learner else QuizAttempt.account_id
+    done = (
+        select(func.count())
+        .select_from(ModuleProgress)
+        .where(
+            progress_owner == bindparam("who"),
+            ModuleProgress.campaign_id == bindparam("cid"),
+            ModuleProgress.module_id.in_(modules),
+            ModuleProgress.completed_at.is_not(None),
+        )
+        .scalar_subquery()
+    )
+    passed = (
+        select(func.count(func.distinct(QuizAttempt.quiz_id)))
+        .where(
+            attempt_owner == bindparam("who"),
+            QuizAttempt.campaign_id == bindparam("cid"),
+            QuizAttempt.quiz_id.in_(quizzes),
+            QuizAttempt.passed,
+        )
+        .scalar_subquery()
+    )
+    columns = [done, passed]
+    if other_pass:
+        columns.append(
+            select(func.count())
+            .select_from(QuizAttempt)
+            .where(
+                attempt_owner == bindparam("who"),
+                QuizAttempt.campaign_id == bindparam("cid"),
+                QuizAttempt.quiz_id == bindparam("quiz_id"),
+                QuizAttempt.passed,
+                QuizAttempt.id != bindparam("attempt_id"),
+            )
+            .scalar_subquery()
+        )
+    return select(*columns)
+
+
 def has_completed_assignment(session: Session, participant: Participant, campaign: Campaign) -> bool:
     """Whether every assigned module is complete and every assigned quiz passed."""
     assignment = assignment_for(participant, campaign, session)
     if not assignment.modules and not assignment.quizzes:
         return False
-    done = session.scalar(
-        select(func.count())
-        .select_from(ModuleProgress)
-        .where(
-            owner_filter(ModuleProgress, participant),
-            ModuleProgress.campaign_id == campaign.id,
-            ModuleProgress.module_id.in_(assignment.modules),
-            ModuleProgress.completed_at.is_not(None),
-        )
-    )
-    passed = session.scalar(
-        select(func.count(func.distinct(QuizAttempt.quiz_id))).where(
-            owner_filter(QuizAttempt, participant),
-            QuizAttempt.campaign_id == campaign.id,
-            QuizAttempt.quiz_id.in_(assignment.quizzes),
-            QuizAttempt.passed,
-        )
-    )
+    query = assignment_state_query(isinstance(participant, Learner), assignment.modules, assignment.quizzes)
+    done, passed = session.execute(query, {"who": participant.id, "cid": campaign.id}).one()
     return done == len(set(assignment.modules)) and passed == len(set(assignment.quizzes))
+
+
+def completion_counter(participant: Participant) -> str:
+    """The rollup counter that counts this participant finishing the whole assignment."""
+    if isinstance(participant, Learner):
+        return "learners_completed"
+    return "principals_certified" if participant.role == Role.PRINCIPAL else "staff_completed"
 
 
 def completion_deltas(session: Session, participant: Participant, campaign: Campaign) -> dict[str, int]:
@@ -318,6 +378,4 @@ def completion_deltas(session: Session, participant: Participant, campaign: Camp
     # before this action: completing the whole assignment now is a transition, counted exactly once.
     if not has_completed_assignment(session, participant, campaign):
         return {}
-    if isinstance(participant, Learner):
-        return {"learners_completed": 1}
-    return {"principals_certified": 1} if participant.role == Role.PRINCIPAL else {"staff_completed": 1}
+    return {completion_counter(participant): 1}

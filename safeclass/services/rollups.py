@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from collections import Counter
 from typing import Any
 
-from sqlalchemy import Date, cast, delete, func, literal_column, select, true, union_all, update
+from sqlalchemy import Date, Update, bindparam, cast, delete, func, literal_column, select, true, union_all, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -61,17 +62,49 @@ def bump(session: Session, campaign_id: str, site_id: int, **deltas: int) -> Non
         raise ValueError(f"unknown rollup counters: {sorted(unknown)}")
     if not deltas:
         return
-    ensure_rollups(session, campaign_id, [site_id])
-    values = {name: getattr(SiteRollup, name) + delta for name, delta in deltas.items()}
-    values["last_activity_at"] = utcnow()
-    session.execute(update(SiteRollup).where(SiteRollup.campaign_id == campaign_id, SiteRollup.site_id == site_id).values(**values))
-    daily = {name: getattr(SiteDayRollup, name) + delta for name, delta in deltas.items() if name in DAILY}
-    if daily:
-        day = clock.today()
-        insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-        session.execute(insert(SiteDayRollup).values(campaign_id=campaign_id, site_id=site_id, day=day).on_conflict_do_nothing())
-        where = (SiteDayRollup.campaign_id == campaign_id, SiteDayRollup.site_id == site_id, SiteDayRollup.day == day)
-        session.execute(update(SiteDayRollup).where(*where).values(**daily))
+    names = tuple(sorted(deltas))
+    totals, daily = _bump_statements(names)
+    params = {"cid": campaign_id, "sid": site_id, **{f"d_{name}": deltas[name] for name in names}}
+    # Every site has its row once the roster is imported: the UPDATE alone is the usual case, and the
+    # row is created only when it touched nothing (a site added since, or a test's bare database).
+    if session.execute(totals, {**params, "now": utcnow()}).rowcount == 0:
+        ensure_rollups(session, campaign_id, [site_id])
+        session.execute(totals, {**params, "now": utcnow()})
+    if daily is not None:
+        params["on_day"] = clock.today()
+        if session.execute(daily, params).rowcount == 0:
+            insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+            session.execute(
+                insert(SiteDayRollup).values(campaign_id=campaign_id, site_id=site_id, day=params["on_day"]).on_conflict_do_nothing()
+            )
+            session.execute(daily, params)
+
+
+@functools.lru_cache(maxsize=64)
+def _bump_statements(names: tuple[str, ...]) -> tuple[Update, Update | None]:
+    """The UPDATEs of ``bump`` for one set of counters, built once (their compiled SQL is cached with them)."""
+    total, day = SiteRollup.__table__, SiteDayRollup.__table__
+    totals = (
+        update(total)
+        .where(total.c.campaign_id == bindparam("cid"), total.c.site_id == bindparam("sid"))
+        .values(
+            {
+                **{name: total.c[name] + bindparam(f"d_{name}") for name in names},
+                "last_activity_at": bindparam("now", type_=total.c.last_activity_at.type),
+            }
+        )
+    )
+    per_day = [name for name in names if name in DAILY]
+    if not per_day:
+        return totals, None
+    daily = (
+        update(day)
+        .where(
+            day.c.campaign_id == bindparam("cid"), day.c.site_id == bindparam("sid"), day.c.day == bindparam("on_day", type_=day.c.day.type)
+        )
+        .values({name: day.c[name] + bindparam(f"d_{name}") for name in per_day})
+    )
+    return totals, daily
 
 
 def rebuild_rollups(session: Session, campaign: Campaign) -> None:
@@ -341,7 +374,7 @@ def option_key(answer: object) -> str:
     return json.dumps(answer, separators=(",", ":"))
 
 
-def _learner_district(session: Session, campaign_id: str, learner: Learner) -> str | None:
+def learner_district(session: Session, campaign_id: str, learner: Learner) -> str | None:
     """The district whose figures a student's answers count in: their class's site's, if the class is in this campaign."""
     return session.scalar(
         select(Site.district)
@@ -370,21 +403,25 @@ def bump_questions(session: Session, campaign_id: str, district: str, counts: Co
 
 def count_check_answer(session: Session, campaign_id: str, learner: Learner, module_id: str, check_id: str, choice_index: int) -> None:
     """Count a student's first answer to an inline check, in the transaction that records it."""
-    district = _learner_district(session, campaign_id, learner)
+    district = learner_district(session, campaign_id, learner)
     if district is not None:
         bump_questions(session, campaign_id, district, Counter({("check", module_id, check_id, option_key(choice_index)): 1}))
 
 
 def count_quiz_answers(session: Session, campaign_id: str, learner: Learner, quiz_id: str, answers: dict[str, Any]) -> None:
     """Count a student's submitted quiz answers (question id -> answer), in the transaction that grades them."""
-    district = _learner_district(session, campaign_id, learner)
+    count_quiz_answers_in(session, campaign_id, learner_district(session, campaign_id, learner), quiz_id, answers)
+
+
+def count_quiz_answers_in(session: Session, campaign_id: str, district: str | None, quiz_id: str, answers: dict[str, Any]) -> None:
+    """``count_quiz_answers`` with the student's district already read (``learner_district``, before the write)."""
     if district is not None:
         bump_questions(session, campaign_id, district, _quiz_counts(quiz_id, answers))
 
 
 def uncount_learner(session: Session, campaign_id: str, learner: Learner) -> None:
     """Take a student's answers out of the question rollup (their seat is being removed)."""
-    district = _learner_district(session, campaign_id, learner)
+    district = learner_district(session, campaign_id, learner)
     if district is None:
         return
     counts: Counter[QuestionKey] = Counter()
