@@ -14,7 +14,7 @@ import math
 import zlib
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, select, text
+from sqlalchemy import Integer, bindparam, delete, func, select, text
 from sqlalchemy.orm import Session
 
 from safeclass import clock
@@ -92,20 +92,31 @@ def wait_time(session: Session, scope: str, key: str) -> dt.timedelta | None:
     key = stored_key(key)
     _lock(session, scope, key)
     now = clock.now()
+    limits = LIMITS[scope]
+    # One read for every tier: the latest failures within the longest window. A tier's own failures (its
+    # window's, latest first, at most its count) are a prefix of these.
+    oldest = now - max(limit.window for limit in limits)
+    latest = list(session.scalars(_RECENT, {"scope": scope, "key": key, "since": oldest, "most": max(limit.failures for limit in limits)}))
     longest: dt.timedelta | None = None
-    for limit in LIMITS[scope]:
-        recent = list(
-            session.scalars(
-                select(ThrottleEvent.at)
-                .where(ThrottleEvent.scope == scope, ThrottleEvent.key == key, ThrottleEvent.at > now - limit.window)
-                .order_by(ThrottleEvent.at.desc())
-                .limit(limit.failures)
-            )
-        )
+    for limit in limits:
+        recent = [at for at in latest if at > now - limit.window][: limit.failures]
         if len(recent) >= limit.failures:
             wait = recent[-1] + limit.window - now
             longest = wait if longest is None else max(longest, wait)
     return longest
+
+
+# Built once: reused on every join and sign-in, its compiled SQL stays cached with it.
+_RECENT = (
+    select(ThrottleEvent.at)
+    .where(
+        ThrottleEvent.scope == bindparam("scope"),
+        ThrottleEvent.key == bindparam("key"),
+        ThrottleEvent.at > bindparam("since", type_=ThrottleEvent.__table__.c.at.type),
+    )
+    .order_by(ThrottleEvent.at.desc())
+    .limit(bindparam("most", type_=Integer))
+)
 
 
 def check(session: Session, scope: str, key: str) -> None:

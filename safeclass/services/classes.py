@@ -8,7 +8,7 @@ import re
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, or_, select, union_all
+from sqlalchemy import bindparam, delete, func, or_, select, union_all
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -137,8 +137,7 @@ def _valid_input(join_code: str, seat_number: int, pin: str | None) -> tuple[str
 def check_pin(session: Session, *, join_code: str, seat_number: int, pin: str) -> PinCheck:
     """Read the seat and check (or hash) the PIN, in a read-only session; nothing is decided or counted here."""
     code, pin = _valid_input(join_code, seat_number, pin)
-    seat = select(Learner).join(ClassGroup).where(ClassGroup.join_code == code, Learner.seat_number == seat_number)
-    learner = session.scalar(seat) if could_be_code(code) else None
+    learner = session.scalar(_SEAT_BY_CODE, {"code": code, "seat": seat_number}) if could_be_code(code) else None
     seen = learner.pin_hash if learner is not None else None
     return PinCheck(
         learner_id=learner.id if learner is not None else None,
@@ -159,17 +158,13 @@ def join_class(
     """
     code, pin = _valid_input(join_code, seat_number, pin)
     throttle.check(session, "join_code", client)
-    group = (
-        session.scalar(select(ClassGroup).where(ClassGroup.join_code == code, ClassGroup.closed_at.is_(None)))
-        if could_be_code(code)
-        else None
-    )
+    group = session.scalar(_OPEN_CLASS, {"code": code}) if could_be_code(code) else None
     if group is None:
         throttle.record_failure(session, "join_code", client)
         raise Refusal("class_not_found", code=code)
     if is_expired(group):
         raise ServiceError("class_code_expired", code=code)
-    learner = session.scalar(select(Learner).where(Learner.class_group_id == group.id, Learner.seat_number == seat_number))
+    learner = session.scalar(_SEAT, {"group_id": group.id, "seat": seat_number})
     if learner is None:
         new_hash = checked.new_hash if checked is not None else hash_pin(pin)
         learner = Learner(class_group_id=group.id, seat_number=seat_number, pin_hash=new_hash)
@@ -200,8 +195,14 @@ def _insert_seat(session: Session, learner: Learner, group_id: int, seat_number:
         with session.begin_nested():
             session.add(learner)
     except IntegrityError:
-        return session.scalar(select(Learner).where(Learner.class_group_id == group_id, Learner.seat_number == seat_number))
+        return session.scalar(_SEAT, {"group_id": group_id, "seat": seat_number})
     return None
+
+
+# Built once: a whole school period joins through these, and a reused statement keeps its compiled SQL.
+_SEAT_BY_CODE = select(Learner).join(ClassGroup).where(ClassGroup.join_code == bindparam("code"), Learner.seat_number == bindparam("seat"))
+_OPEN_CLASS = select(ClassGroup).where(ClassGroup.join_code == bindparam("code"), ClassGroup.closed_at.is_(None))
+_SEAT = select(Learner).where(Learner.class_group_id == bindparam("group_id"), Learner.seat_number == bindparam("seat"))
 
 
 def seat_token(learner: Learner, key: str) -> str:
