@@ -88,7 +88,9 @@ def site_table(session: Session, viewer: Account, campaign_id: str) -> pd.DataFr
                 func.sum(case((Account.role == Role.PRINCIPAL.value, 1), else_=0)).label("principals"),
                 func.sum(case((Account.role == Role.TEACHER.value, 1), else_=0)).label("staff"),
             )
-            .where(Account.active, Account.site_id.is_not(None))
+            .join(Site, Site.id == Account.site_id)
+            # Only the viewer's sites: a principal's one-row table no longer aggregates every account.
+            .where(Account.active, permissions.visible_sites(viewer))
             .group_by(Account.site_id)
         )
         .mappings()

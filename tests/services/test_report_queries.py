@@ -1,0 +1,98 @@
+"""The overview's and My site's data take a fixed number of queries: none per site, class or teacher."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import event
+
+from safeclass.domain import Role
+from safeclass.services.accounts import staff_at_site
+from safeclass.services.progress import record_module_progress
+from safeclass.services.reports import campaign_report, completions_over_time, site_table
+from safeclass.services.site_report import site_report
+from tests.factories import make_account, make_class, make_learners, make_site
+
+
+@contextmanager
+def statements(database) -> Iterator[list[tuple[str, object]]]:
+    """Every SQL statement run on ``database`` inside the block, with its parameters."""
+    seen: list[tuple[str, object]] = []
+
+    def record(_conn, _cursor, statement, parameters, _context, _many) -> None:
+        seen.append((statement, parameters))
+
+    event.listen(database.engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(database.engine, "before_cursor_execute", record)
+
+
+def _my_site(database, principal, campaign, catalog) -> int:
+    """Statements for what app_pages/site.py loads."""
+    with database.reading() as s, statements(database) as seen:
+        site_table(s, principal, campaign.id)
+        site_report(s, principal, campaign, catalog)
+        staff_at_site(s, principal, campaign)
+    return len(seen)
+
+
+def _overview(database, coordinator, campaign) -> int:
+    """Statements for what app_pages/dashboard.py loads."""
+    with database.reading() as s, statements(database) as seen:
+        campaign_report(s, coordinator, campaign)
+        completions_over_time(s, coordinator, campaign)
+    return len(seen)
+
+
+def test_my_site_reads_the_same_few_queries_however_many_classes_and_teachers(database, fixture_catalog, test_campaign) -> None:
+    lesson = fixture_catalog.modules["test-lesson"]
+    training = fixture_catalog.modules["test-training"]
+    with database.transaction() as s:
+        site = make_site(s)
+        principal = make_account(s, "park", Role.PRINCIPAL, site)
+        teacher = make_account(s, "kim", Role.TEACHER, site)
+        learner = make_learners(s, make_class(s, teacher, label="1-1"), 1)[0]
+        record_module_progress(s, learner, test_campaign, lesson, sections_done=6, completed=True)
+    small = _my_site(database, principal, test_campaign, fixture_catalog)
+    with database.transaction() as s:
+        for n in range(2, 6):
+            colleague = make_account(s, f"teacher{n}", Role.TEACHER, site)
+            record_module_progress(s, colleague, test_campaign, training, sections_done=9, completed=True)
+            for learner in make_learners(s, make_class(s, colleague, label=f"1-{n}"), 3):
+                record_module_progress(s, learner, test_campaign, lesson, sections_done=6, completed=True)
+    assert _my_site(database, principal, test_campaign, fixture_catalog) == small <= 16
+
+
+def test_the_overview_reads_the_same_few_queries_however_many_sites(database, test_campaign) -> None:
+    with database.transaction() as s:
+        make_site(s, code="M0001")
+        coordinator = make_account(s, "coord", Role.COORDINATOR)
+    small = _overview(database, coordinator, test_campaign)
+    with database.transaction() as s:
+        for n in range(2, 12):
+            site = make_site(s, code=f"M{n:04d}", district="Gangnam-gu" if n % 2 else "Mapo-gu")
+            make_account(s, f"principal{n}", Role.PRINCIPAL, site)
+            make_account(s, f"teacher{n}", Role.TEACHER, site)
+    assert _overview(database, coordinator, test_campaign) == small <= 6
+
+
+def test_a_principals_site_table_counts_only_their_own_sites_staff(database, test_campaign) -> None:
+    with database.transaction() as s:
+        others = [make_site(s, code=f"M000{n}") for n in range(2, 5)]
+        mine = make_site(s, code="M0001")  # id 4: not a number the query would hold for another reason
+        principal = make_account(s, "park", Role.PRINCIPAL, mine)
+        make_account(s, "kim", Role.TEACHER, mine)
+        for n, other in enumerate(others):
+            make_account(s, f"elsewhere{n}", Role.TEACHER, other)
+    with database.reading() as s, statements(database) as seen:
+        table = site_table(s, principal, test_campaign.id)
+    assert table[["code", "principals", "staff"]].values.tolist() == [["M0001", 1, 1]]
+    # The accounts are read for the principal's own site only (its id bound in the query), not all of them.
+    staff_queries = [(sql, params) for sql, params in seen if "FROM account" in sql]
+    assert staff_queries
+    for _sql, params in staff_queries:
+        values = params.values() if isinstance(params, dict) else params
+        assert mine.id in values
