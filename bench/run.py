@@ -51,9 +51,9 @@ from safeclass.db.migrate import upgrade  # noqa: E402
 from safeclass.db.models import Account, ClassGroup, Learner, ModuleProgress  # noqa: E402
 from safeclass.demo import CLASS_SIZE, DEMO_PASSWORD, seed_demo  # noqa: E402
 from safeclass.services.accounts import staff_at_site  # noqa: E402
-from safeclass.services.classes import MAX_SEAT, join_class  # noqa: E402
+from safeclass.services.classes import MAX_SEAT, check_pin, join_class  # noqa: E402
 from safeclass.services.progress import record_module_progress  # noqa: E402
-from safeclass.services.quizzes import start_quiz_attempt, submit_quiz_attempt  # noqa: E402
+from safeclass.services.quizzes import grade_submission, record_submission, start_quiz_attempt  # noqa: E402
 from safeclass.services.reports import by_group, campaign_report, completions_over_time, site_table  # noqa: E402
 from safeclass.services.site_report import site_report  # noqa: E402
 
@@ -422,8 +422,11 @@ def submit_ops(database: Database, campaign, catalog, count: int) -> list[Callab
             keys.append((learner_id, attempt.attempt_key, answers_for(quiz, list(attempt.drawn), rng.random() < 0.7)))
 
     def op(learner_id: int, key: str, answers: dict) -> None:
+        # As app_pages/quiz.py does: graded in a read session, then written in a short transaction.
+        with database.reading() as s:
+            submission = grade_submission(s, s.get(Learner, learner_id), campaign, quiz, attempt_key=key, answers=answers)
         with database.transaction() as s:
-            submit_quiz_attempt(s, s.get(Learner, learner_id), campaign, quiz, attempt_key=key, answers=answers)
+            record_submission(s, submission)
 
     return [lambda a=a: op(*a) for a in keys]
 
@@ -435,8 +438,12 @@ def join_ops(database: Database, count: int) -> list[Callable[[], object]]:
     rng = random.Random(5)
 
     def op(code: str, seat: int, n: int) -> None:
+        pin = f"{rng.randint(0, 9999):04d}"
+        # As app_pages/join.py does: the PIN hashed in a read session, then the seat taken in a short transaction.
+        with database.reading() as s:
+            checked = check_pin(s, join_code=code, seat_number=seat, pin=pin)
         with database.transaction() as s:
-            join_class(s, join_code=code, seat_number=seat, pin=f"{rng.randint(0, 9999):04d}", client=f"10.1.{n % 250}.{n % 7}")
+            join_class(s, join_code=code, seat_number=seat, pin=pin, client=f"10.1.{n % 250}.{n % 7}", checked=checked)
 
     return [lambda c=c, seat=seat, n=n: op(c, seat, n) for n, (c, seat) in enumerate(pairs)]
 
