@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+import weakref
 from typing import Annotated, Literal, Union
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr, StringConstraints, model_validator
@@ -571,5 +572,19 @@ class Drill(Strict):
         return sum(i.minutes for i in self.injects)
 
 
+# Content hashes by object: every progress save, quiz page and submission asks for one, and serialising a
+# whole module to JSON each time was a tenth of a submission's CPU. The models are frozen, so one object's
+# hash never changes; a copy with changes (``model_copy``) is another object and gets its own. Keyed by
+# id(), the entry is dropped when its object is, before the id can be reused.
+_HASHES: dict[int, str] = {}
+
+
 def _hash(model: BaseModel) -> str:
-    return hashlib.sha256(model.model_dump_json().encode()).hexdigest()
+    key = id(model)
+    known = _HASHES.get(key)
+    if known is None:
+        known = hashlib.sha256(model.model_dump_json().encode()).hexdigest()
+        if key not in _HASHES:
+            weakref.finalize(model, _HASHES.pop, key, None)
+        _HASHES[key] = known
+    return known
