@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
+import logging
+import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -9,15 +12,21 @@ from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 SQLITE_BUSY_TIMEOUT_MS = 5000  # a writer waits this long for another writer instead of failing at once
+# Write transactions between two WAL checkpoints (SQLite's own automatic one comes every ~1,000 pages,
+# about 200-400 of this app's small transactions).
+SQLITE_CHECKPOINT_EVERY = 200
 
 
 def is_busy(exc: BaseException) -> bool:
     """Whether ``exc`` is SQLite saying another writer held the lock past the busy timeout (worth one more try)."""
     return isinstance(exc, OperationalError) and "database is locked" in str(exc.orig or exc)
+
+
+log = logging.getLogger("safeclass")
 
 
 class DatabaseUnavailable(RuntimeError):
@@ -60,6 +69,11 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        # SQLite's automatic checkpoint runs inside the COMMIT of whichever write crossed the threshold,
+        # while that writer still holds this process's writer turn (Database._turn): one fsync-bound
+        # checkpoint on a busy disk then held up every writer behind it. Database checkpoints instead,
+        # after the turn is given up (Database._checkpoint).
+        cursor.execute("PRAGMA wal_autocheckpoint=0")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -83,6 +97,8 @@ class Database:
         # SQLite's busy handler, which polls with sleeps of up to 100 ms: under a class's burst of saves
         # the lock sat free while the waiting threads slept. Other processes still meet the busy timeout.
         self._writer_turn = threading.RLock() if self.is_sqlite else None
+        self._writes_done = itertools.count(1)
+        self.checkpoint_every = SQLITE_CHECKPOINT_EVERY
 
     @property
     def is_sqlite(self) -> bool:
@@ -95,17 +111,33 @@ class Database:
 
         An exception marked ``keep_changes`` (a refusal that recorded a failed guess) commits first.
         """
-        with self._turn(), self._writes() as session:
-            session.begin()
+        try:
+            with self._turn(), self._writes() as session:
+                session.begin()
+                try:
+                    yield session
+                except BaseException as exc:
+                    if getattr(exc, "keep_changes", False):
+                        session.commit()
+                    else:
+                        session.rollback()
+                    raise
+                session.commit()
+        finally:
+            if self._writer_turn is not None and next(self._writes_done) % self.checkpoint_every == 0:
+                self._checkpoint()
+
+    def _checkpoint(self) -> None:
+        """Copy the SQLite WAL back into the database, outside any writer's turn; never fails the action before it."""
+        try:
+            raw = self.engine.raw_connection()
             try:
-                yield session
-            except BaseException as exc:
-                if getattr(exc, "keep_changes", False):
-                    session.commit()
-                else:
-                    session.rollback()
-                raise
-            session.commit()
+                # PASSIVE: copies what no reader still needs, waits for nobody, and blocks no writer.
+                raw.cursor().execute("PRAGMA wal_checkpoint(PASSIVE)")
+            finally:
+                raw.close()
+        except (SQLAlchemyError, sqlite3.Error):
+            log.warning("WAL checkpoint skipped", exc_info=True)
 
     @contextmanager
     def _turn(self) -> Iterator[None]:

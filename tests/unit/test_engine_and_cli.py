@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from sqlalchemy import text
 
@@ -70,3 +72,27 @@ def test_a_locked_sqlite_database_is_recognised_as_busy() -> None:
 
     assert is_busy(OperationalError("BEGIN IMMEDIATE", {}, Exception("database is locked")))
     assert not is_busy(OperationalError("SELECT 1", {}, Exception("unable to open database file")))
+
+
+def _wal_after(database: Database, transactions: int) -> int:
+    """Size of the WAL file after ``transactions`` more small writes."""
+    for _ in range(transactions):
+        with database.transaction() as s:
+            s.execute(text("INSERT INTO wal_probe (payload) VALUES (:p)"), {"p": "x" * 3000})  # about a page each
+    return os.path.getsize(f"{database.engine.url.database}-wal")
+
+
+def test_sqlite_checkpoints_the_wal_itself_after_writers_give_up_their_turn(tmp_path) -> None:
+    # Writers take turns (Database._turn); SQLite's own checkpoint, run inside a COMMIT, would hold the
+    # turn for an fsync. Database checkpoints every `checkpoint_every` writes instead: the WAL is reused,
+    # not grown.
+    database = Database(f"sqlite:///{tmp_path / 'wal.db'}")
+    database.checkpoint_every = 20
+    with database.engine.begin() as c:
+        c.execute(text("CREATE TABLE wal_probe (id INTEGER PRIMARY KEY, payload TEXT)"))
+    with database.engine.connect() as c:
+        assert c.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == 0  # SQLite's own is off
+    early = _wal_after(database, 45)  # the pool keeps its connections open: the WAL is not deleted between writes
+    late = _wal_after(database, 200)
+    database.dispose()
+    assert late <= early * 1.5, (early, late)  # without checkpoints it would be about five times the size
