@@ -60,6 +60,7 @@ def _join(
     page, code: str, seat: str, pin: str, labels: tuple[str, str, str, str] = ("학급 코드", "내 번호", "비밀번호 4자리", "참여하기")
 ) -> None:
     expect(page.get_by_role("textbox", name=labels[0])).to_be_visible()
+    _settled(page)  # a click made while the page is still rerunning (after a reload, the cookie run) can be lost
     page.get_by_role("textbox", name=labels[0]).fill(code)
     page.get_by_role("textbox", name=labels[1]).fill(seat)
     page.get_by_role("textbox", name=labels[2]).fill(pin)
