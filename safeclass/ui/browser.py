@@ -92,8 +92,26 @@ h1, h2 { text-wrap: balance; }
 
 
 def apply_style() -> None:
-    """Page-wide CSS (sent to Streamlit's event container, so it takes no space)."""
+    """Page-wide CSS (sent to Streamlit's event container, so it takes no space), and the phone sidebar rule."""
     st.html(STYLE)
+    _script(COLLAPSE_SIDEBAR_ON_PHONE)
+
+
+# On a phone the open sidebar covers the whole page, and Streamlit leaves it open after a page is chosen: the
+# page the user asked for (and the student's Quick exit) stayed hidden under it. One listener per browser tab.
+PHONE_WIDTH = 640
+COLLAPSE_SIDEBAR_ON_PHONE = (
+    "if (!window.safeclassSidebarRule) {"
+    "  window.safeclassSidebarRule = true;"
+    "  document.addEventListener('click', (event) => {"
+    f"    if (window.innerWidth > {PHONE_WIDTH} || !event.target.closest('[data-testid=\"stSidebarNavLink\"]')) return;"
+    "    setTimeout(() => {"
+    "      const close = document.querySelector('[data-testid=\"stSidebarCollapseButton\"] button');"
+    "      if (close) close.click();"
+    "    }, 100);"
+    "  }, true);"
+    "}"
+)
 
 
 def client_address() -> str:

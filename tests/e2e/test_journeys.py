@@ -74,3 +74,21 @@ def test_a_direct_link_opened_first_on_a_fresh_server_stays_on_its_page(browser,
         expect(heading).to_be_visible()
         assert page.url.startswith(f"{base}/verify")
         page.context.close()
+
+
+def test_on_a_phone_the_sidebar_closes_once_a_page_is_chosen(browser, server) -> None:
+    for width, closes in ((390, True), (1280, False)):
+        page = browser.new_context(viewport={"width": width, "height": 844}, locale="ko-KR").new_page()
+        page.goto(server["url"])
+        expect(page.get_by_role("heading", name="수업 참여하기")).to_be_visible()
+        _settled(page)
+        sidebar = page.get_by_test_id("stSidebar")
+        if width < 640:
+            page.get_by_test_id("stExpandSidebarButton").click()
+        expect(sidebar).to_have_attribute("data-collapsed", "false")
+        page.get_by_role("link", name="도움받을 곳").click()
+        expect(page.get_by_role("heading", name="도움받을 곳")).to_be_visible()
+        page.wait_for_timeout(500)
+        # On a phone the open sidebar would cover the page, Quick exit included; a desktop keeps it open.
+        expect(sidebar).to_have_attribute("data-collapsed", "true" if closes else "false")
+        page.context.close()
