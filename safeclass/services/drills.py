@@ -137,11 +137,16 @@ def start_drill(session: Session, principal: Account, campaign_id: str, drill: D
     return run
 
 
-def open_next_inject(session: Session, principal: Account, run_id: int, drill: Drill) -> DrillRun:
-    """Open the first inject, or the next once the group has decided the current one; its timer starts now."""
+def _run_led_by(session: Session, principal: Account, run_id: int, drill: Drill) -> tuple[DrillRun, Drill]:
+    """The run, locked for this action, once the principal of its site is the one leading it; and its drill."""
     run = _run(session, run_id, lock=True)
     _require_principal(principal, run.site_id, "run_drill")
-    drill = _drill_of(run, drill)
+    return run, _drill_of(run, drill)
+
+
+def open_next_inject(session: Session, principal: Account, run_id: int, drill: Drill) -> DrillRun:
+    """Open the first inject, or the next once the group has decided the current one; its timer starts now."""
+    run, drill = _run_led_by(session, principal, run_id, drill)
     if run.finished_at is not None:
         raise ServiceError("drill_finished")
     if run.inject_started_at is None:
@@ -158,9 +163,7 @@ def open_next_inject(session: Session, principal: Account, run_id: int, drill: D
 
 def record_decision(session: Session, principal: Account, run_id: int, drill: Drill, inject_id: str, option_index: int) -> DrillDecision:
     """Record the group's decision at the inject in play (a second click on the same inject returns the first)."""
-    run = _run(session, run_id, lock=True)
-    _require_principal(principal, run.site_id, "run_drill")
-    drill = _drill_of(run, drill)
+    run, drill = _run_led_by(session, principal, run_id, drill)
     if run.finished_at is not None:
         raise ServiceError("drill_finished")
     if run.inject_started_at is None:
@@ -194,9 +197,7 @@ def record_decision(session: Session, principal: Account, run_id: int, drill: Dr
 
 def finish_drill(session: Session, principal: Account, run_id: int, drill: Drill) -> DrillRun:
     """Close the drill once every inject is decided: the report is kept and attendance counts from now."""
-    run = _run(session, run_id, lock=True)
-    _require_principal(principal, run.site_id, "run_drill")
-    drill = _drill_of(run, drill)
+    run, drill = _run_led_by(session, principal, run_id, drill)
     if run.finished_at is not None:
         return run
     if _decided(session, run.id) < len(drill.injects):
