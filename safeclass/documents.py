@@ -21,6 +21,7 @@ FAMILY = "NanumSquare"
 INK = (31, 41, 55)
 MUTED = (90, 98, 112)
 ACCENT = (20, 83, 45)
+RGB = tuple[int, int, int]
 
 
 @dataclass(frozen=True)
@@ -100,6 +101,17 @@ def _qr(pdf: FPDF, data: str, x: float, y: float, size: float) -> None:
                 c += 1
 
 
+def _centered(
+    pdf: FPDF, x: float, y: float, width: float, height: float, text: str, size: float, *, bold: bool = False, color: RGB | None = None
+) -> None:
+    """One centred line at (x, y); ``color`` None keeps the colour already set."""
+    pdf.set_xy(x, y)
+    pdf.set_font(FAMILY, "B" if bold else "", size)
+    if color is not None:
+        pdf.set_text_color(*color)
+    pdf.cell(width, height, text, align="C")
+
+
 def _label_value(pdf: FPDF, x: float, y: float, width: float, key: str, value: str, size: float = 15) -> None:
     pdf.set_xy(x, y)
     pdf.set_font(FAMILY, "", 9)
@@ -127,22 +139,11 @@ def certificate_pdf(sheet: CertificateSheet) -> bytes:
     pdf.set_line_width(0.3)
     pdf.rect(13, 13, 271, 184)
 
-    pdf.set_xy(20, 22)
-    pdf.set_font(FAMILY, "", 10)
-    pdf.set_text_color(*MUTED)
-    pdf.cell(257, 5, f"SafeClass · {sheet.campaign_title_ko}", align="C")
-    pdf.set_xy(20, 33)
-    pdf.set_font(FAMILY, "B", 26)
-    pdf.set_text_color(*ACCENT)
-    pdf.cell(257, 12, _ko("certificate.pdf_title"), align="C")
-    pdf.set_xy(20, 46)
-    pdf.set_font(FAMILY, "", 13)
-    pdf.cell(257, 7, _en("certificate.pdf_title"), align="C")
+    _centered(pdf, 20, 22, 257, 5, f"SafeClass · {sheet.campaign_title_ko}", 10, color=MUTED)
+    _centered(pdf, 20, 33, 257, 12, _ko("certificate.pdf_title"), 26, bold=True, color=ACCENT)
+    _centered(pdf, 20, 46, 257, 7, _en("certificate.pdf_title"), 13)
 
-    pdf.set_xy(20, 60)
-    pdf.set_font(FAMILY, "B", 30)
-    pdf.set_text_color(*INK)
-    pdf.cell(257, 14, sheet.holder_name, align="C")
+    _centered(pdf, 20, 60, 257, 14, sheet.holder_name, 30, bold=True, color=INK)
     pdf.set_xy(35, 78)
     pdf.set_font(FAMILY, "", 12)
     pdf.multi_cell(227, 6.5, _ko("certificate.pdf_statement", modules=sheet.modules), align="C")
@@ -175,9 +176,7 @@ def certificate_pdf(sheet: CertificateSheet) -> bytes:
     url = sheet.verify_url if pdf.get_string_width(sheet.verify_url) <= width - 2 else sheet.verify_url.replace("?", "\n?", 1)
     pdf.set_x(qr_x - 14)
     pdf.multi_cell(width, 4.2, url, align="C")
-    pdf.set_xy(20, 188)
-    pdf.set_font(FAMILY, "", 7.5)
-    pdf.cell(257, 4, _en("certificate.pdf_version", version=sheet.content_version), align="C")
+    _centered(pdf, 20, 188, 257, 4, _en("certificate.pdf_version", version=sheet.content_version), 7.5)
     return bytes(pdf.output())
 
 
@@ -187,30 +186,16 @@ def join_slips_pdf(slips: list[JoinSlip]) -> bytes:
     pdf.set_title(_en("seats.slip_title"))
     for slip in slips:
         pdf.add_page()
-        pdf.set_xy(15, 18)
-        pdf.set_font(FAMILY, "", 11)
-        pdf.set_text_color(*MUTED)
-        pdf.cell(180, 6, f"SafeClass · {slip.site_name}", align="C")
-        pdf.set_xy(15, 28)
-        pdf.set_font(FAMILY, "B", 24)
-        pdf.set_text_color(*INK)
+        _centered(pdf, 15, 18, 180, 6, f"SafeClass · {slip.site_name}", 11, color=MUTED)
         grade = _ko("seats.slip_grade", grade=slip.grade) + " · " if slip.grade else ""
-        pdf.cell(180, 12, f"{grade}{slip.label}", align="C")
-        pdf.set_xy(15, 42)
-        pdf.set_font(FAMILY, "", 12)
-        pdf.cell(180, 7, f"{_ko('seats.slip_title')} · {_en('seats.slip_title')}", align="C")
+        _centered(pdf, 15, 28, 180, 12, f"{grade}{slip.label}", 24, bold=True, color=INK)
+        _centered(pdf, 15, 42, 180, 7, f"{_ko('seats.slip_title')} · {_en('seats.slip_title')}", 12)
 
         pdf.set_draw_color(*ACCENT)
         pdf.set_line_width(0.8)
         pdf.rect(30, 56, 150, 46)
-        pdf.set_xy(30, 59)
-        pdf.set_font(FAMILY, "", 11)
-        pdf.set_text_color(*MUTED)
-        pdf.cell(150, 6, f"{_ko('seats.join_code')} · {_en('seats.join_code')}", align="C")
-        pdf.set_xy(30, 68)
-        pdf.set_font(FAMILY, "B", 58)
-        pdf.set_text_color(*INK)
-        pdf.cell(150, 28, group_code(slip.join_code, 3), align="C")
+        _centered(pdf, 30, 59, 150, 6, f"{_ko('seats.join_code')} · {_en('seats.join_code')}", 11, color=MUTED)
+        _centered(pdf, 30, 68, 150, 28, group_code(slip.join_code, 3), 58, bold=True, color=INK)
 
         y = 112
         for number in range(1, 6):
@@ -245,17 +230,9 @@ def password_sheet_pdf(sheet: PasswordSheet) -> bytes:
     pdf = _document()
     pdf.set_title(_en("staff.sheet_title"))
     pdf.add_page()
-    pdf.set_xy(15, 20)
-    pdf.set_font(FAMILY, "", 11)
-    pdf.set_text_color(*MUTED)
-    pdf.cell(180, 6, f"SafeClass · {sheet.site_name}", align="C")
-    pdf.set_xy(15, 30)
-    pdf.set_font(FAMILY, "B", 22)
-    pdf.set_text_color(*INK)
-    pdf.cell(180, 11, _ko("staff.sheet_title"), align="C")
-    pdf.set_xy(15, 42)
-    pdf.set_font(FAMILY, "", 12)
-    pdf.cell(180, 7, _en("staff.sheet_title"), align="C")
+    _centered(pdf, 15, 20, 180, 6, f"SafeClass · {sheet.site_name}", 11, color=MUTED)
+    _centered(pdf, 15, 30, 180, 11, _ko("staff.sheet_title"), 22, bold=True, color=INK)
+    _centered(pdf, 15, 42, 180, 7, _en("staff.sheet_title"), 12)
     _label_value(pdf, 30, 60, 150, "staff.name", sheet.display_name, size=16)
     _label_value(pdf, 30, 80, 150, "staff.username", sheet.username, size=18)
     _label_value(pdf, 30, 100, 150, "staff.one_time_password", sheet.one_time_password, size=22)
