@@ -35,13 +35,13 @@ from safeclass.db.models import (
     LessonAttestation,
     ModuleProgress,
     QuestionRollup,
-    QuizAttempt,
     Site,
     SiteDayRollup,
     SiteRollup,
 )
 from safeclass.domain import SEOUL_DISTRICTS, Role
 from safeclass.services import NotAllowed, ServiceError, measures
+from safeclass.services.progress import finished_among
 from safeclass.services.rollups import COUNTERS
 
 STUDENT_COUNTS = ("learners_joined", "learners_started", "learners_completed", "students_attested")
@@ -339,71 +339,23 @@ def site_detail(session: Session, viewer: Account, campaign: Campaign, code: str
 
 def _finished_learners(session: Session, campaign: Campaign, site_id: int) -> dict[int, int]:
     """Learners who finished their assignment, per class of one site (one site: bounded by its size)."""
-    out: Counter[int] = Counter()
+    out: dict[int, int] = {}
     groups = session.execute(
         select(ClassGroup.id, ClassGroup.level).where(ClassGroup.site_id == site_id, ClassGroup.campaign_id == campaign.id)
     )
     for group_id, level in groups:
         assignment = campaign.audiences.students.for_level(level)
-        need = len(set(assignment.modules)) + len(set(assignment.quizzes))
-        if not need:
+        if not assignment.modules and not assignment.quizzes:
             continue
         learners = select(Learner.id).where(Learner.class_group_id == group_id)
-        items: Counter[int] = Counter()
-        for learner_id, _ in session.execute(
-            select(ModuleProgress.learner_id, ModuleProgress.module_id)
-            .where(
-                ModuleProgress.learner_id.in_(learners),
-                ModuleProgress.campaign_id == campaign.id,
-                ModuleProgress.completed_at.is_not(None),
-                ModuleProgress.module_id.in_(assignment.modules),
-            )
-            .distinct()
-        ):
-            items[learner_id] += 1
-        for learner_id, _ in session.execute(
-            select(QuizAttempt.learner_id, QuizAttempt.quiz_id)
-            .where(
-                QuizAttempt.learner_id.in_(learners),
-                QuizAttempt.campaign_id == campaign.id,
-                QuizAttempt.passed,
-                QuizAttempt.quiz_id.in_(assignment.quizzes),
-            )
-            .distinct()
-        ):
-            items[learner_id] += 1
-        out[group_id] = sum(1 for n in items.values() if n == need)
-    return dict(out)
+        out[group_id] = len(finished_among(session, learners, campaign.id, tuple(assignment.modules), tuple(assignment.quizzes)))
+    return out
 
 
 def _certified_accounts(session: Session, campaign: Campaign, site_id: int) -> set[int]:
     assignment = campaign.audiences.principal
     accounts = select(Account.id).where(Account.site_id == site_id, Account.role == Role.PRINCIPAL.value)
-    need = len(set(assignment.modules)) + len(set(assignment.quizzes))
-    items: Counter[int] = Counter()
-    for account_id, _ in session.execute(
-        select(ModuleProgress.account_id, ModuleProgress.module_id)
-        .where(
-            ModuleProgress.account_id.in_(accounts),
-            ModuleProgress.campaign_id == campaign.id,
-            ModuleProgress.completed_at.is_not(None),
-            ModuleProgress.module_id.in_(assignment.modules),
-        )
-        .distinct()
-    ):
-        items[account_id] += 1
-    for account_id, _ in session.execute(
-        select(QuizAttempt.account_id, QuizAttempt.quiz_id)
-        .where(
-            QuizAttempt.account_id.in_(accounts),
-            QuizAttempt.campaign_id == campaign.id,
-            QuizAttempt.passed,
-            QuizAttempt.quiz_id.in_(assignment.quizzes),
-        )
-        .distinct()
-    ):
-        items[account_id] += 1
-    return {a for a, n in items.items() if need and n == need}
+    return finished_among(session, accounts, campaign.id, tuple(assignment.modules), tuple(assignment.quizzes))
 
 
 # --- where students go wrong ---------------------------------------------------------------------

@@ -7,10 +7,17 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
-from safeclass.db.models import CheckAnswer, ModuleProgress, QuizAttempt, ScenarioChoice, SiteRollup
+from safeclass.db.models import Account, CheckAnswer, Learner, ModuleProgress, QuizAttempt, ScenarioChoice, Site, SiteRollup
 from safeclass.domain import Level, Role
 from safeclass.services import NotAllowed, ServiceError
-from safeclass.services.progress import attest_lesson, record_check_answer, record_module_progress, record_scenario_choice
+from safeclass.services.progress import (
+    attest_lesson,
+    finished_among,
+    has_completed_assignment,
+    record_check_answer,
+    record_module_progress,
+    record_scenario_choice,
+)
 from safeclass.services.quizzes import start_quiz_attempt, submit_quiz_attempt
 from safeclass.services.rollups import rebuild_rollups
 from tests.factories import make_account, make_class, make_learners, make_site
@@ -202,3 +209,29 @@ def test_scenario_choices_carry_the_content_version_and_need_the_module_assigned
     with database.transaction() as s, pytest.raises(ServiceError) as refused:
         record_scenario_choice(s, outsider, test_campaign, lesson, lesson.sections[-1], run_key="r", node_id="start", choice_index=1)
     assert refused.value.code == "not_assigned"
+
+
+def test_finished_among_agrees_with_the_single_participant_rule(database, classroom, fixture_catalog, test_campaign) -> None:
+    _, _, group, learners = classroom
+    lesson, quiz = fixture_catalog.modules["test-lesson"], fixture_catalog.quizzes["test-quiz"]
+    with database.transaction() as s:
+        principal = make_account(s, "park", Role.PRINCIPAL, s.get(Site, group.site_id))
+        for learner in learners[:2]:
+            record_module_progress(s, learner, test_campaign, lesson, sections_done=6, completed=True)
+    take_quiz(database, learners[0], test_campaign, quiz, RIGHT)  # learner 1: the quiz is still missing
+    with database.transaction() as s:
+        record_module_progress(s, principal, test_campaign, fixture_catalog.modules["test-training"], sections_done=1, completed=True)
+
+    def both() -> tuple[set[int], set[int]]:
+        with database.reading() as s:
+            in_class = select(Learner.id).where(Learner.class_group_id == group.id)
+            seated = finished_among(s, in_class, test_campaign.id, ("test-lesson",), ("test-quiz",))
+            just_principal = select(Account.id).where(Account.id == principal.id)
+            staff = finished_among(s, just_principal, test_campaign.id, ("test-training",), ("test-certification",))
+            assert seated == {x.id for x in learners if has_completed_assignment(s, s.get(Learner, x.id), test_campaign)}
+            assert staff == ({principal.id} if has_completed_assignment(s, s.get(Account, principal.id), test_campaign) else set())
+        return seated, staff
+
+    assert both() == ({learners[0].id}, set())  # one item short is not finished, for a student or a principal
+    take_quiz(database, principal, test_campaign, fixture_catalog.quizzes["test-certification"], {"report": False})
+    assert both() == ({learners[0].id}, {principal.id})
