@@ -30,9 +30,8 @@ except DatabaseUnavailable as exc:
     st.error(t("app.database_unavailable"), icon=":material/cloud_off:")
     st.stop()
 
-# Cold work first (a new server process parses the content here): the sign-in cookie component that Gate draws
-# sends its value as soon as the browser mounts it, and a rerun that arrives before st.navigation has told the
-# browser which page this is lands on the default page, so a direct link (/verify?code=…) would be lost.
+# Nothing here may rerun the script on its own before st.navigation has told the browser which page this is:
+# such a rerun lands on the default page and loses a direct link (/verify?code=…) or a click (see SignInCookie).
 catalog = resources.catalog()
 campaign = resources.campaign()
 gate = Gate(key)

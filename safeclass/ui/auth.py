@@ -1,8 +1,8 @@
 """Staff sign-in with streamlit-authenticator against accounts in the database.
 
-streamlit-authenticator checks the bcrypt hash and keeps the signed re-authentication cookie; SafeClass
-feeds it only the one account being signed in (never the whole account table), counts failures for rate
-limiting, and refuses cookies issued before the account's sessions were revoked.
+streamlit-authenticator keeps the signed-in state and the signed re-authentication cookie (its JWT format);
+SafeClass feeds it only the one account being signed in (never the whole account table), checks the password
+under its own throttle, and refuses cookies issued before the account's sessions were revoked.
 """
 
 from __future__ import annotations
@@ -13,7 +13,8 @@ import secrets
 from enum import Enum
 
 import streamlit as st
-import streamlit_authenticator as stauth
+from streamlit_authenticator.controllers import AuthenticationController
+from streamlit_authenticator.models import CookieModel
 
 from safeclass import clock, config
 from safeclass.db.models import Account
@@ -60,6 +61,29 @@ def cookie_key() -> str | None:
     return None
 
 
+class SignInCookie(CookieModel):
+    """streamlit-authenticator's signed re-authentication cookie, read from the request and written by a script.
+
+    The library writes it through a component (extra-streamlit-components' CookieManager) that it draws on every
+    run and that reruns the script as soon as a browser mounts it: one more run for every visitor, and a rerun
+    that, arriving while the first page or a sidebar click was still running, lost the page the visitor chose.
+    """
+
+    def __init__(self, key: str) -> None:  # not the parent's: it draws the component
+        self.cookie_name, self.cookie_key, self.cookie_expiry_days = COOKIE_NAME, key, COOKIE_DAYS
+        self.token = None
+        self.exp_date = None
+
+    def set_cookie(self) -> None:
+        """Store the signed cookie for the signed-in username (the library's token, with its expiry)."""
+        self.exp_date = self._set_exp_date()
+        browser.set_cookie(self.cookie_name, self._token_encode(), int(COOKIE_DAYS * 24 * 3600))
+
+    def delete_cookie(self) -> None:
+        """Remove the cookie from this browser."""
+        browser.delete_cookie(self.cookie_name)
+
+
 def _entry(account: Account) -> dict:
     return {"name": account.display_name, "password": account.password_hash, "email": account.email, "roles": [account.role]}
 
@@ -75,12 +99,11 @@ class Gate:
             self.account = self._load(signed_in)
             if self.account is not None and self._revoked_since_sign_in(self.account):
                 self.account = None  # signed out or password changed elsewhere: this live session ends too
-        self.authenticator = stauth.Authenticate(
-            self._credentials, cookie_name=COOKIE_NAME, cookie_key=key, cookie_expiry_days=COOKIE_DAYS, auto_hash=False
-        )
+        self.controller = AuthenticationController(self._credentials, auto_hash=False, secret_key=key)
+        self.cookie = SignInCookie(key)
         if self.account is None and signed_in:
             # Deactivated or deleted while signed in: end the session.
-            self.authenticator.authentication_controller.logout()
+            self.controller.logout()
         elif self.account is None:
             self._from_cookie()
         self._settle_cookie()
@@ -99,7 +122,7 @@ class Gate:
         return revoked is not None and (since is None or revoked.timestamp() > since)
 
     def _from_cookie(self) -> None:
-        token = self.authenticator.cookie_controller.get_cookie()
+        token = self.cookie.get_cookie()
         if not token:
             return
         account = self._load(str(token.get("username", "")))
@@ -108,16 +131,16 @@ class Gate:
         issued = dt.datetime.fromtimestamp(float(token["exp_date"]), dt.UTC) - dt.timedelta(days=COOKIE_DAYS)
         if account.sessions_revoked_at is not None and issued <= account.sessions_revoked_at:
             return
-        self.authenticator.authentication_controller.login(token=token)
+        self.controller.login(token=token)
         st.session_state[state.AUTH_SINCE] = issued.timestamp()
         self.account = account
 
     def _settle_cookie(self) -> None:
         # The cookie component needs a normal run to reach the browser, so set/delete after the rerun.
         if st.session_state.pop(state.COOKIE_PENDING, False) and self.account is not None:
-            self.authenticator.cookie_controller.set_cookie()
+            self.cookie.set_cookie()
         if st.session_state.pop(state.COOKIE_DELETE_PENDING, False):
-            self.authenticator.cookie_controller.delete_cookie()
+            self.cookie.delete_cookie()
 
     def sign_in(self, username: str, password: str) -> tuple[SignIn, int]:
         """Check the password under the sign-in throttle; returns the outcome and, when throttled, minutes to wait."""
@@ -134,7 +157,7 @@ class Gate:
         if account is None:
             return SignIn.WRONG, 0
         self._credentials["usernames"][account.username] = _entry(account)
-        self.authenticator.authentication_controller.login(token={"username": account.username})
+        self.controller.login(token={"username": account.username})
         st.session_state["logout"] = False
         st.session_state[state.COOKIE_PENDING] = True
         st.session_state[state.AUTH_SINCE] = clock.now().timestamp()
@@ -151,6 +174,6 @@ class Gate:
         if self.account is not None:
             with resources.database().transaction() as session:
                 revoke_sessions(session, self.account.id)
-        self.authenticator.authentication_controller.logout()
+        self.controller.logout()
         st.session_state[state.COOKIE_DELETE_PENDING] = True
         self.account = None

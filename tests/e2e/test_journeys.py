@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import time
 
 import pytest
 from playwright.sync_api import expect
@@ -33,7 +34,10 @@ def test_coordinator_signs_in_reaches_the_dashboard_and_stays_signed_in(page) ->
     expect(page.get_by_role("heading", name="캠페인 현황")).to_be_visible()
     expect(page.get_by_text("시작한 학교·시설")).to_be_visible()
     _settled(page)
-    page.wait_for_timeout(1500)  # let the cookie component write the sign-in cookie
+    page.wait_for_timeout(1500)  # the sign-in cookie is written on the run after the sign-in
+    (cookie,) = [c for c in page.context.cookies() if c["name"] == "safeclass_auth"]
+    assert cookie["sameSite"] == "Strict" and cookie["path"] == "/"
+    assert 6.9 * 86400 < cookie["expires"] - time.time() <= 7 * 86400  # staff sign in again weekly
     page.reload()
     expect(page.get_by_role("heading", name="캠페인 현황")).to_be_visible()
     expect(page.get_by_role("heading", name="자치구별")).to_be_visible()
@@ -43,6 +47,16 @@ def test_coordinator_signs_in_reaches_the_dashboard_and_stays_signed_in(page) ->
     page.wait_for_timeout(1500)
     page.reload()
     expect(page.get_by_role("heading", name="수업 참여하기")).to_be_visible()  # signed out stays signed out
+
+
+def test_a_first_page_load_runs_once_and_draws_no_cookie_component(page) -> None:
+    # streamlit-authenticator's cookie component reran every first page load once mounted, and that rerun
+    # could land a visitor's first click (or a direct link) on the join page; the cookie is written by script.
+    expect(page.get_by_role("heading", name="수업 참여하기")).to_be_visible()
+    _settled(page)
+    assert page.locator("iframe").count() == 0
+    open_sign_in(page)  # at once, no settling: the first click is not lost
+    expect(page.get_by_label("아이디")).to_be_visible()
 
 
 def test_wrong_password_is_refused_with_a_message(page) -> None:

@@ -150,7 +150,7 @@ def test_principal_changes_the_one_time_password_trains_certifies_and_verifies_t
     confirmation = page.get_by_text("비밀번호를 바꿨습니다", exact=False).first
     expect(confirmation).to_be_visible()
     _settled(page)
-    page.wait_for_timeout(1500)  # the cookie component reruns the page: the confirmation must survive it
+    page.wait_for_timeout(1500)  # the sign-in cookie is renewed on the next run: the confirmation must survive it
     expect(confirmation).to_be_visible()
 
     _play_training(page, server["artifacts"])
