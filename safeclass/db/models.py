@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, String, Text, UniqueConstraint, false, func, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from safeclass.db.base import Base, campaign_id, content_hash, content_id, created_at, intpk, utcnow
+from safeclass.db.base import Base, campaign_id, content_hash, content_id, created_at, intpk, record_campaign_id, utcnow
 
 # A row belongs to exactly one kind of participant: a student (learner) or a staff member (account).
 ONE_PARTICIPANT = "(learner_id IS NULL) <> (account_id IS NULL)"
@@ -120,7 +120,7 @@ class ModuleProgress(Base):
     id: Mapped[intpk]
     learner_id: Mapped[int | None] = mapped_column(ForeignKey("learner.id", ondelete="CASCADE"))
     account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id", ondelete="CASCADE"))
-    campaign_id: Mapped[campaign_id]
+    campaign_id: Mapped[record_campaign_id]
     module_id: Mapped[content_id]
     content_hash: Mapped[content_hash]
     sections_done: Mapped[int] = mapped_column(default=0)
@@ -149,7 +149,7 @@ class QuizAttempt(Base):
     attempt_key: Mapped[str] = mapped_column(String(64), unique=True)
     learner_id: Mapped[int | None] = mapped_column(ForeignKey("learner.id", ondelete="CASCADE"))
     account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id", ondelete="CASCADE"))
-    campaign_id: Mapped[campaign_id]
+    campaign_id: Mapped[record_campaign_id]
     quiz_id: Mapped[content_id]
     content_hash: Mapped[content_hash]
     # The question ids asked, in the order asked: drawn by the server when the attempt started.
@@ -175,13 +175,16 @@ class ScenarioChoice(Base):
     __table_args__ = (
         CheckConstraint(ONE_PARTICIPANT, name="one_participant"),
         UniqueConstraint("run_key", "node_id"),
+        # Removing a seat or an account cascades here: without these SQLite scans every choice per row deleted.
+        Index("ix_scenario_choice_learner_id", "learner_id"),
+        Index("ix_scenario_choice_account_id", "account_id"),
     )
 
     id: Mapped[intpk]
     run_key: Mapped[str] = mapped_column(String(64), index=True)
     learner_id: Mapped[int | None] = mapped_column(ForeignKey("learner.id", ondelete="CASCADE"))
     account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id", ondelete="CASCADE"))
-    campaign_id: Mapped[campaign_id]
+    campaign_id: Mapped[record_campaign_id]
     module_id: Mapped[content_id]
     scenario_id: Mapped[content_id]
     node_id: Mapped[content_id]
@@ -205,7 +208,7 @@ class CheckAnswer(Base):
     id: Mapped[intpk]
     learner_id: Mapped[int | None] = mapped_column(ForeignKey("learner.id", ondelete="CASCADE"))
     account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id", ondelete="CASCADE"))
-    campaign_id: Mapped[campaign_id]
+    campaign_id: Mapped[record_campaign_id]
     module_id: Mapped[content_id]
     check_id: Mapped[content_id]
     choice_index: Mapped[int]
