@@ -22,7 +22,6 @@ if quiz is None:
     st.stop()
 
 st.title(text(quiz.title, campaign.help))
-status = read(lambda s: quiz_status(s, who(s), campaign, quiz))
 shown_key = state.quiz(quiz.id, "shown")  # the attempt whose result is on screen
 
 
@@ -31,24 +30,31 @@ def home_button() -> None:
         st.switch_page(home)
 
 
-if st.session_state.get(shown_key):
-    attempt = read(lambda s: submitted_attempt(s, who(s), st.session_state[shown_key]))
+def show_result(attempt_key: str) -> None:
+    """The graded attempt, and what comes next (try again, the certificate, home); ends the page."""
+    now = read(lambda s: quiz_status(s, who(s), campaign, quiz))
+    attempt = read(lambda s: submitted_attempt(s, who(s), attempt_key))
     result_view(quiz, attempt, campaign, staff=staff)
     # A principal who just passed the certification goes straight to the certificate it issued.
-    certified_now = status.passed and quiz.module is None and ctx.account is not None and ctx.account.role == Role.PRINCIPAL
+    certified_now = now.passed and quiz.module is None and ctx.account is not None and ctx.account.role == Role.PRINCIPAL
     with st.container(horizontal=True, gap="small"):
-        if not status.passed and status.can_start and st.button(voiced("quiz.try_again", staff), type="primary", icon=":material/replay:"):
+        if not now.passed and now.can_start and st.button(voiced("quiz.try_again", staff), type="primary", icon=":material/replay:"):
             del st.session_state[shown_key]
             st.rerun()
         if certified_now and st.button(t("quiz.to_certificate"), type="primary", icon=":material/workspace_premium:"):
             st.switch_page("app_pages/certificate.py")
         home_button()
-    if not status.passed and status.attempts_left == 0:
+    if not now.passed and now.attempts_left == 0:
         st.info(voiced("quiz.no_attempts_left", staff), icon=":material/support_agent:")
-    elif status.attempts_left is not None and not status.passed:
-        st.caption(voiced("quiz.attempts_left", staff, left=status.attempts_left))
+    elif now.attempts_left is not None and not now.passed:
+        st.caption(voiced("quiz.attempts_left", staff, left=now.attempts_left))
     st.stop()
 
+
+if st.session_state.get(shown_key):
+    show_result(st.session_state[shown_key])
+
+status = read(lambda s: quiz_status(s, who(s), campaign, quiz))
 if not status.unlocked:
     st.info(voiced("quiz.locked_module" if quiz.module else "quiz.locked_final", staff), icon=":material/lock:")
     home_button()
@@ -74,15 +80,19 @@ if status.open_attempt is None:
     st.stop()
 
 attempt = status.open_attempt
-answers = answer_form(quiz, attempt, campaign, staff=staff)
-missing = len(attempt.drawn) - len(answers)
-if st.button(t("quiz.submit"), type="primary", icon=":material/send:", key=state.quiz(quiz.id, f"{attempt.attempt_key}.submit")):
-    if missing:
+form = st.empty()  # replaced by the result in the same run: a submission costs one run, not two
+with form.container():
+    answers = answer_form(quiz, attempt, campaign, staff=staff)
+    missing = len(attempt.drawn) - len(answers)
+    submit_key = state.quiz(quiz.id, f"{attempt.attempt_key}.submit")
+    submitted = st.button(t("quiz.submit"), type="primary", icon=":material/send:", key=submit_key)
+    if submitted and missing:
         st.error(voiced("quiz.answer_all", staff, missing=missing))
-    else:
-        # Graded in a read session first: the write transaction (SQLite's one write lock) holds only the writes.
-        submission = read(lambda s: grade_submission(s, who(s), campaign, quiz, attempt_key=attempt.attempt_key, answers=answers))
-        graded = run_action(lambda s: record_submission(s, submission))
-        if graded is not None:
-            st.session_state[shown_key] = graded.attempt_key
-            st.rerun()
+if submitted and not missing:
+    # Graded in a read session first: the write transaction (SQLite's one write lock) holds only the writes.
+    submission = read(lambda s: grade_submission(s, who(s), campaign, quiz, attempt_key=attempt.attempt_key, answers=answers))
+    graded = run_action(lambda s: record_submission(s, submission))
+    if graded is not None:  # otherwise the message is under the form, and the answers are still there
+        st.session_state[shown_key] = graded.attempt_key
+        form.empty()
+        show_result(graded.attempt_key)

@@ -74,6 +74,11 @@ class SignInCookie(CookieModel):
         self.token = None
         self.exp_date = None
 
+    def get_cookie(self) -> dict | None:
+        """The cookie's claims if this browser sent a valid, unexpired one (checked by the library)."""
+        # Only a string is a cookie a browser sent (AppTest's stand-in request holds placeholders).
+        return super().get_cookie() if browser.cookie(self.cookie_name) else None
+
     def set_cookie(self) -> None:
         """Store the signed cookie for the signed-in username (the library's token, with its expiry)."""
         self.exp_date = self._set_exp_date()
