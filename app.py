@@ -33,7 +33,7 @@ except DatabaseUnavailable as exc:
 # Nothing here may rerun the script on its own before st.navigation has told the browser which page this is:
 # such a rerun lands on the default page and loses a direct link (/verify?code=…) or a click (see SignInCookie).
 catalog = resources.catalog()
-campaign = resources.campaign()
+campaign = resources.campaign(catalog)
 gate = Gate(key)
 learner_id = resume_from_browser(key) if gate.account is None else None
 set_context(Context(gate=gate, catalog=catalog, campaign=campaign, learner_id=learner_id, secret_key=key))

@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import case, func, select
+from sqlalchemy import ScalarSelect, case, func, select
 from sqlalchemy.orm import Session
 
 from safeclass import clock, grading, permissions, privacy
@@ -63,6 +63,23 @@ COMPLETION = {"student_completion": ("learners_completed", "expected_students")}
 
 def site_table(session: Session, viewer: Account, campaign_id: str) -> pd.DataFrame:
     """One row per site the viewer may see, read from the rollups: O(sites), never O(learners)."""
+
+    def staff_count(role: Role) -> ScalarSelect[int]:
+        return (
+            select(func.count())
+            .where(Account.site_id == Site.id, Account.active, Account.role == role.value)
+            .correlate(Site)
+            .scalar_subquery()
+        )
+
+    # Per-site counts as correlated subqueries (index lookups by site): one statement, no frames to merge, and
+    # a principal's one-row table never aggregates the city's accounts or drill runs.
+    drills = (
+        select(func.count())
+        .where(DrillRun.site_id == Site.id, DrillRun.campaign_id == campaign_id, DrillRun.finished_at.is_not(None))
+        .correlate(Site)
+        .scalar_subquery()
+    )
     query = (
         select(
             Site.id.label("site_id"),
@@ -72,45 +89,16 @@ def site_table(session: Session, viewer: Account, campaign_id: str) -> pd.DataFr
             Site.site_type,
             Site.expected_students,
             *(func.coalesce(getattr(SiteRollup, c), 0).label(c) for c in COUNTERS),
+            staff_count(Role.PRINCIPAL).label("principals"),
+            staff_count(Role.TEACHER).label("staff"),
+            drills.label("drills"),
             SiteRollup.last_activity_at,
         )
         .outerjoin(SiteRollup, (SiteRollup.site_id == Site.id) & (SiteRollup.campaign_id == campaign_id))
         .where(permissions.visible_sites(viewer))
         .order_by(Site.code)
     )
-    frame = pd.DataFrame(
-        session.execute(query).mappings().all(), columns=[c for c in SITE_COLUMNS if c not in ("principals", "staff", "drills")]
-    )
-    staff = pd.DataFrame(
-        session.execute(
-            select(
-                Account.site_id,
-                func.sum(case((Account.role == Role.PRINCIPAL.value, 1), else_=0)).label("principals"),
-                func.sum(case((Account.role == Role.TEACHER.value, 1), else_=0)).label("staff"),
-            )
-            .join(Site, Site.id == Account.site_id)
-            # Only the viewer's sites: a principal's one-row table no longer aggregates every account.
-            .where(Account.active, permissions.visible_sites(viewer))
-            .group_by(Account.site_id)
-        )
-        .mappings()
-        .all(),
-        columns=["site_id", "principals", "staff"],
-    )
-    # One small aggregate over the campaign's drill runs (a few per site at most), not a per-learner read.
-    drills = pd.DataFrame(
-        session.execute(
-            select(DrillRun.site_id, func.count().label("drills"))
-            .where(DrillRun.campaign_id == campaign_id, DrillRun.finished_at.is_not(None))
-            .group_by(DrillRun.site_id)
-        )
-        .mappings()
-        .all(),
-        columns=["site_id", "drills"],
-    )
-    frame = frame.merge(staff, on="site_id", how="left").merge(drills, on="site_id", how="left")
-    frame[["principals", "staff", "drills"]] = frame[["principals", "staff", "drills"]].fillna(0).astype(int)
-    return frame[list(SITE_COLUMNS)]
+    return pd.DataFrame(session.execute(query).all(), columns=list(SITE_COLUMNS))
 
 
 def suppress_small(frame: pd.DataFrame, k: int, columns: tuple[str, ...] = STUDENT_COUNTS) -> pd.DataFrame:

@@ -45,13 +45,8 @@ def site_report(session: Session, viewer: Account, campaign: Campaign, catalog: 
     """Per class: joined, completed each module, passed the final quiz (rate), alternatives chosen, attested."""
     permissions.require_site_staff(viewer, viewer.site_id, "site_report")
     table, modules, attested = _class_table(session, _classes(session, campaign, ClassGroup.site_id == viewer.site_id), campaign, catalog)
-    return SiteReport(
-        classes=table,
-        modules=modules,
-        site_completion=_site_completion(session, viewer.site_id, campaign),
-        district_completion=_district_completion(session, viewer.site_id, campaign),
-        lessons_attested=attested,
-    )
+    own, district = _site_and_district_completion(session, viewer.site_id, campaign)
+    return SiteReport(classes=table, modules=modules, site_completion=own, district_completion=district, lessons_attested=attested)
 
 
 def my_classes(session: Session, viewer: Account, campaign: Campaign, catalog: Catalog) -> ClassReport:
@@ -166,15 +161,14 @@ def _rollups(session: Session, campaign: Campaign, *where) -> pd.DataFrame:  # n
     return pd.DataFrame(rows, columns=["site_id", "expected_students", "learners_completed"])
 
 
-def _site_completion(session: Session, site_id: int, campaign: Campaign) -> float | None:
-    site = _rollups(session, campaign, Site.id == site_id)
-    if site.empty or privacy.is_small(int(site["learners_completed"].iloc[0]), campaign.k):
-        return None  # a rate beside the roster size would reveal the small count
-    return float(measures.student_completion(site).iloc[0])
-
-
-def _district_completion(session: Session, site_id: int, campaign: Campaign) -> float:
-    district = session.scalar(select(Site.district).where(Site.id == site_id))
+def _site_and_district_completion(session: Session, site_id: int, campaign: Campaign) -> tuple[float | None, float]:
+    """The site's completion (None when fewer than k students completed) and its district's, from one read."""
+    district = select(Site.district).where(Site.id == site_id).scalar_subquery()
     sites = _rollups(session, campaign, Site.district == district)
+    site = sites[sites["site_id"] == site_id]
+    if site.empty or privacy.is_small(int(site["learners_completed"].iloc[0]), campaign.k):
+        own = None  # a rate beside the roster size would reveal the small count
+    else:
+        own = float(measures.student_completion(site).iloc[0])
     expected = float(sites["expected_students"].sum())
-    return float(sites["learners_completed"].sum()) / expected if expected else 0.0
+    return own, (float(sites["learners_completed"].sum()) / expected if expected else 0.0)

@@ -227,6 +227,16 @@ def test_help_works_when_a_campaign_file_breaks_later(app_env, tmp_path) -> None
     assert "청소년상담 1388" in _texts(at)  # the last good campaign keeps serving
 
 
+def test_an_edited_content_file_is_served_without_a_restart(app_env, tmp_path) -> None:
+    at = _app()
+    at.switch_page("app_pages/help.py").run()
+    assert "청소년상담 1388" in _texts(at)
+    campaign_file = tmp_path / "content" / "campaigns" / "test-campaign" / "campaign.yaml"
+    campaign_file.write_text(campaign_file.read_text(encoding="utf-8").replace("청소년상담 1388", "청소년상담전화 1388"), encoding="utf-8")
+    at.run()
+    assert "청소년상담전화 1388" in _texts(at)
+
+
 def test_leave_forgets_the_seat(app_env) -> None:
     at = _join(_app(), _code(app_env))
     _click(at, "나가기")
