@@ -42,6 +42,7 @@ def test_coordinator_signs_in_reaches_the_dashboard_and_stays_signed_in(page) ->
     expect(page.get_by_role("heading", name="캠페인 현황")).to_be_visible()
     expect(page.get_by_role("heading", name="자치구별")).to_be_visible()
     _settled(page)
+    assert page.locator("iframe").count() == 0  # docs/nginx.conf's CSP allows none (frame-src 'none')
     page.get_by_role("button", name="로그아웃").click()
     expect(page.get_by_role("heading", name="수업 참여하기")).to_be_visible()
     page.wait_for_timeout(1500)
