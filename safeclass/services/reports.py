@@ -12,6 +12,7 @@ import json
 from collections import Counter
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import ScalarSelect, case, func, select
 from sqlalchemy.orm import Session
@@ -191,11 +192,21 @@ def filter_sites(
 def by_group(report: CampaignReport, column: str) -> pd.DataFrame:
     """Sites, started sites, certified principals and suppressed student figures per district or site type."""
     sites = report.sites
-    counts = sites.groupby(column, sort=True).agg(
-        sites=("site_id", "count"), sites_started=("started", "sum"), principals_certified=("certified", "sum")
+    # One factorisation and numpy counts: pandas' named aggregations and crosstab cost ~8 ms per call here.
+    codes, groups = pd.factorize(sites[column], sort=True)  # sorted like the suppressed subtotals it joins
+
+    def per_group(hit: pd.Series) -> np.ndarray:
+        return np.bincount(codes, weights=hit.to_numpy(dtype=float), minlength=len(groups)).astype(int)
+
+    counts = pd.DataFrame(
+        {
+            "sites": np.bincount(codes, minlength=len(groups)),
+            "sites_started": per_group(sites["started"]),
+            "principals_certified": per_group(sites["certified"]),
+            **{f"status_{status.value}": per_group(sites["status"] == status.value) for status in measures.SiteStatus},
+        },
+        index=pd.Index(groups, name=column),
     )
-    for status in measures.SiteStatus:
-        counts[f"status_{status.value}"] = sites.assign(hit=sites["status"] == status.value).groupby(column, sort=True)["hit"].sum()
     counts["principal_certification"] = counts["principals_certified"] / counts["sites"]
     sub = report.shown.subtotals[column]
     out = counts.join(sub[[c for c in (*STUDENT_COUNTS, "expected_students", "student_completion") if c in sub]])
@@ -219,10 +230,14 @@ def completions_over_time(session: Session, viewer: Account, campaign: Campaign,
     """
     permissions.require_campaign_staff(viewer, "completions_over_time")
     today = min(today or clock.today(), campaign.period.end)
+    # Read from the covering index (campaign, day, site, completed); a city-wide viewer joins no site row.
     query = (
         select(SiteDayRollup.day, func.sum(SiteDayRollup.learners_completed))
-        .join(Site, Site.id == SiteDayRollup.site_id)
-        .where(SiteDayRollup.campaign_id == campaign.id, permissions.visible_sites(viewer), SiteDayRollup.day <= today)
+        .where(
+            SiteDayRollup.campaign_id == campaign.id,
+            permissions.visible_site_ids(viewer, SiteDayRollup.site_id),
+            SiteDayRollup.day <= today,
+        )
         .group_by(SiteDayRollup.day)
     )
     per_day = {d: int(v or 0) for d, v in session.execute(query)}

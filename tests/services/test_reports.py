@@ -11,7 +11,7 @@ from sqlalchemy import delete, select, update
 
 from safeclass import clock
 from safeclass.content.models import CheckSection
-from safeclass.db.models import DrillRun, QuestionRollup, SiteRollup
+from safeclass.db.models import DrillRun, QuestionRollup, SiteDayRollup, SiteRollup
 from safeclass.domain import Level, Role, SiteType
 from safeclass.privacy import COMPLEMENTARY, PRIMARY
 from safeclass.services import NotAllowed, ServiceError
@@ -155,6 +155,26 @@ def test_over_time_pools_small_days_and_a_live_completion_shows(database, fixtur
     with database.reading() as s:
         rollup = s.get(SiteRollup, ("test-campaign", site.id))
         assert rollup.module_completions == 7 and rollup.last_activity_at is not None
+
+
+def test_over_time_counts_only_the_viewers_districts(database, test_campaign) -> None:
+    day = test_campaign.period.start
+    with database.transaction() as s:
+        mapo, gangnam = make_site(s, code="M0001", district="Mapo-gu"), make_site(s, code="G0001", district="Gangnam-gu")
+        city = make_account(s, "city", Role.COORDINATOR)
+        district = make_account(s, "gangnam.coord", Role.COORDINATOR, district="Gangnam-gu")
+        s.add_all(
+            [
+                SiteDayRollup(campaign_id=test_campaign.id, site_id=mapo.id, day=day, learners_completed=20),
+                SiteDayRollup(campaign_id=test_campaign.id, site_id=gangnam.id, day=day, learners_completed=7),
+            ]
+        )
+    with database.reading() as s:
+        totals = {
+            who.username: int(completions_over_time(s, s.merge(who), test_campaign, today=day)["cumulative"].iloc[-1])
+            for who in (city, district)
+        }
+    assert totals == {"city": 27, "gangnam.coord": 7}
 
 
 def test_question_errors_hide_questions_below_k(database, fixture_catalog, test_campaign) -> None:
