@@ -11,7 +11,8 @@ from safeclass.ui.i18n import lang, t, text
 
 def render_class_table(table: privacy.Suppressed, modules: tuple[str, ...], catalog: Catalog) -> None:
     """One row per class: grade, label, level, joined, each module's completions, quiz pass rate, attested lessons."""
-    shown = table.display(number=lambda v: i18n.number(int(v), lang()), percent=lambda r: i18n.percent(r, lang()))
+    language = lang()
+    shown = table.display(number=lambda v: i18n.number(int(v), language), percent=lambda r: i18n.percent(float(r), language))
     shown["level"] = shown["level"].map(lambda v: t(f"level.{v}"))
     shown["grade"] = shown["grade"].map(lambda g: t("site.grade", grade=g) if str(g) not in ("0", "") else "—")
     shown["open"] = shown["open"].map(lambda o: t("seats.status_open") if o in (True, "True") else t("seats.status_closed"))
