@@ -411,12 +411,14 @@ def submit_ops(database: Database, campaign, catalog, count: int) -> list[Callab
     module = catalog.modules[campaign.audiences.students.middle.modules[0]]
     quiz = catalog.quizzes[f"quiz-{module.id}"]
     with database.reading() as s:
-        has_progress = select(ModuleProgress.learner_id).where(ModuleProgress.learner_id.is_not(None))
+        # NOT EXISTS, not NOT IN: PostgreSQL runs NOT IN over millions of rows as a nested loop (over 13 minutes
+        # at 1,000,000 learners); both databases plan NOT EXISTS as an anti-join on the learner's index.
+        has_progress = select(ModuleProgress.id).where(ModuleProgress.learner_id == Learner.id)
         fresh = list(
             s.scalars(
                 select(Learner.id)
                 .join(ClassGroup)
-                .where(ClassGroup.level == "middle", Learner.id.not_in(has_progress))
+                .where(ClassGroup.level == "middle", ~has_progress.exists())
                 .order_by(Learner.id)
                 .limit(count)
             )
