@@ -8,7 +8,7 @@
 # 127.0.0.1:$LB_PORT (default 8600) in front of them:
 #   - sticky sessions: HAProxy inserts a cookie naming the replica, so a browser's page, its WebSocket and
 #     its media requests reach the same process; a WebSocket is one long TCP connection (timeout tunnel);
-#   - health check: GET /_stcore/health every 2 s, a replica is out after 2 failures, back after 2 passes;
+#   - health check: GET /_stcore/health every 2 s (10 s to answer), a replica is out after 3 failures, back after 2 passes;
 #   - option redispatch: when a browser's replica is down, its reconnect goes to another one (its seat and
 #     progress are in the database; nothing per user lives only in a process).
 # Every replica gets the same server.cookieSecret (XSRF tokens) and SAFECLASS_COOKIE_KEY (seat and sign-in
@@ -77,7 +77,11 @@ backend streamlit
     cookie SAFECLASS_REPLICA insert indirect nocache httponly
     option httpchk GET /_stcore/health
     http-check expect status 200
-    default-server inter 2s fall 2 rise 2
+    # A saturated replica still serves its sockets but answers /_stcore/health slowly (up to 6 s measured at 300
+    # sessions): with the check timing out at inter (2 s) the only replica was marked down and every new visitor
+    # got a 503. Allow 10 s per check and three misses before taking a replica out.
+    timeout check 10s
+    default-server inter 2s fall 3 rise 2
 $servers
 EOF
   haproxy -c -q -f "$rundir/haproxy.cfg"
