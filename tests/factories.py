@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from safeclass.content.models import MultipleChoiceQuestion, OrderingQuestion, SingleChoiceQuestion, TrueFalseQuestion
 from safeclass.content.roster import SiteRow
 from safeclass.db.models import Account, ClassGroup, Learner, Site
 from safeclass.domain import Level, Role, SiteType
@@ -65,3 +66,15 @@ def make_learners(session: Session, group: ClassGroup, count: int) -> list[Learn
 
 def roster_row(code: str, district: str = "Mapo-gu", kind: SiteType = SiteType.MIDDLE) -> SiteRow:
     return SiteRow(code=code, name=f"[가상] {code}", district=district, type=kind, expected_students=300)
+
+
+def right_answer(question) -> object:
+    """The correct answer to a quiz question, in the grader's shape."""
+    if isinstance(question, SingleChoiceQuestion):
+        return min(question.correct_indexes)
+    if isinstance(question, MultipleChoiceQuestion):
+        return sorted(question.correct_indexes)
+    if isinstance(question, TrueFalseQuestion):
+        return question.answer
+    assert isinstance(question, OrderingQuestion)
+    return list(range(len(question.items)))

@@ -16,18 +16,23 @@ ROOT = Path(__file__).resolve().parents[2]
 VALID = ROOT / "tests" / "content" / "valid"
 
 
+def wire_app(monkeypatch, database_url: str, content: Path) -> None:
+    """Point the app at this database and a copy of the fixture content at ``content``, with fresh caches."""
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("SAFECLASS_CONTENT", str(content))
+    monkeypatch.setenv("SAFECLASS_COOKIE_KEY", "test-key-" + "x" * 24)
+    monkeypatch.delenv("SAFECLASS_DEMO", raising=False)
+    monkeypatch.delenv("SAFECLASS_CAMPAIGN", raising=False)
+    shutil.copytree(VALID, content)
+    st.cache_resource.clear()
+
+
 @pytest.fixture
 def app_env(monkeypatch, tmp_path, sqlite_template) -> Database:
     """A fresh database and the fixture content, wired in through the environment the app reads."""
     path = tmp_path / "app.db"
     shutil.copy(sqlite_template, path)
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{path}")
-    monkeypatch.setenv("SAFECLASS_CONTENT", str(tmp_path / "content"))
-    monkeypatch.setenv("SAFECLASS_COOKIE_KEY", "test-key-" + "x" * 24)
-    monkeypatch.delenv("SAFECLASS_DEMO", raising=False)
-    monkeypatch.delenv("SAFECLASS_CAMPAIGN", raising=False)
-    shutil.copytree(VALID, tmp_path / "content")
-    st.cache_resource.clear()
+    wire_app(monkeypatch, f"sqlite:///{path}", tmp_path / "content")
     database = Database(f"sqlite:///{path}")
     with database.transaction() as s:
         site = make_site(s, code="M0001")

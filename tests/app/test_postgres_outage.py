@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import re
-import shutil
 import socket
 import threading
 from collections.abc import Iterator
@@ -25,7 +24,7 @@ from sqlalchemy.engine import Engine, make_url
 from safeclass.db.engine import Database
 from safeclass.db.models import Learner, ModuleProgress, QuizAttempt
 from safeclass.domain import Role
-from tests.app.conftest import VALID
+from tests.app.conftest import wire_app
 from tests.app.test_pages import _texts
 from tests.app.test_student_pages import _answer, _app, _click, _code, _finish_lesson, _join
 from tests.conftest import _truncate_all
@@ -115,13 +114,7 @@ def outage(monkeypatch, tmp_path: Path, postgres_schema: str) -> Iterator[tuple[
     url = make_url(postgres_schema)
     proxy = Proxy(url.host or "127.0.0.1", url.port or 5432)
     proxied = url.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
-    monkeypatch.setenv("DATABASE_URL", proxied)
-    monkeypatch.setenv("SAFECLASS_CONTENT", str(tmp_path / "content"))
-    monkeypatch.setenv("SAFECLASS_COOKIE_KEY", "test-key-" + "x" * 24)
-    monkeypatch.delenv("SAFECLASS_DEMO", raising=False)
-    monkeypatch.delenv("SAFECLASS_CAMPAIGN", raising=False)
-    shutil.copytree(VALID, tmp_path / "content")
-    st.cache_resource.clear()
+    wire_app(monkeypatch, proxied, tmp_path / "content")
     yield direct, proxy
     st.cache_resource.clear()
     proxy.close()

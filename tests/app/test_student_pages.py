@@ -217,12 +217,16 @@ def _answer(at: AppTest, right: bool) -> None:
         next(b for b in at.button if b.key == f"{order_key}.up.{order.index(misplaced)}").click().run()
 
 
+def _edit_campaign(tmp_path, old: str, new: str) -> None:
+    campaign_file = tmp_path / "content" / "campaigns" / "test-campaign" / "campaign.yaml"
+    campaign_file.write_text(campaign_file.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+
+
 def test_help_works_when_a_campaign_file_breaks_later(app_env, tmp_path) -> None:
     at = _app()
     at.switch_page("app_pages/help.py").run()
     assert "청소년상담 1388" in _texts(at)
-    campaign_file = tmp_path / "content" / "campaigns" / "test-campaign" / "campaign.yaml"
-    campaign_file.write_text(campaign_file.read_text(encoding="utf-8").replace("k: 5", "k: five"), encoding="utf-8")
+    _edit_campaign(tmp_path, "k: 5", "k: five")
     at.run()
     assert "청소년상담 1388" in _texts(at)  # the last good campaign keeps serving
 
@@ -231,8 +235,7 @@ def test_an_edited_content_file_is_served_without_a_restart(app_env, tmp_path) -
     at = _app()
     at.switch_page("app_pages/help.py").run()
     assert "청소년상담 1388" in _texts(at)
-    campaign_file = tmp_path / "content" / "campaigns" / "test-campaign" / "campaign.yaml"
-    campaign_file.write_text(campaign_file.read_text(encoding="utf-8").replace("청소년상담 1388", "청소년상담전화 1388"), encoding="utf-8")
+    _edit_campaign(tmp_path, "청소년상담 1388", "청소년상담전화 1388")
     at.run()
     assert "청소년상담전화 1388" in _texts(at)
 

@@ -12,7 +12,6 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import func, select, update
 
-from safeclass.content.models import MultipleChoiceQuestion, OrderingQuestion, SingleChoiceQuestion, TrueFalseQuestion
 from safeclass.db.engine import Database
 from safeclass.db.models import Learner, Site, SiteRollup
 from safeclass.domain import Level, Role, SiteType
@@ -20,7 +19,7 @@ from safeclass.services.classes import open_class
 from safeclass.services.progress import record_module_progress
 from safeclass.services.quizzes import start_quiz_attempt, submit_quiz_attempt
 from tests.e2e.conftest import open_page, open_sign_in, running_app
-from tests.factories import PASSWORD, make_account, make_learners, make_site
+from tests.factories import PASSWORD, make_account, make_learners, make_site, right_answer
 
 pytestmark = pytest.mark.e2e
 expect.set_options(timeout=20_000)
@@ -153,17 +152,6 @@ def test_district_coordinator_sees_only_their_district(page, server) -> None:
     expect(page.get_by_text("1곳 중 0곳")).to_be_visible()
 
 
-def _right(question) -> object:
-    if isinstance(question, SingleChoiceQuestion):
-        return min(question.correct_indexes)
-    if isinstance(question, MultipleChoiceQuestion):
-        return sorted(question.correct_indexes)
-    if isinstance(question, TrueFalseQuestion):
-        return question.answer
-    assert isinstance(question, OrderingQuestion)
-    return list(range(len(question.items)))
-
-
 def _complete_everything(database: Database, catalog, learner_id: int) -> None:
     """A middle-school student finishes every assigned lesson and passes every quiz, through the services."""
     campaign = catalog.campaigns["seoul-2026"]
@@ -179,7 +167,7 @@ def _complete_everything(database: Database, catalog, learner_id: int) -> None:
             attempt = start_quiz_attempt(s, s.get(Learner, learner_id), campaign, quiz)
             key, drawn = attempt.attempt_key, list(attempt.drawn)
         with database.transaction() as s:
-            answers = {qid: _right(quiz.question(qid)) for qid in drawn}
+            answers = {qid: right_answer(quiz.question(qid)) for qid in drawn}
             assert submit_quiz_attempt(s, s.get(Learner, learner_id), campaign, quiz, attempt_key=key, answers=answers).passed
 
 

@@ -155,8 +155,9 @@ def test_normalize_code() -> None:
     assert normalize_code(" abcd-efgh ijkl-mnop ") == "ABCDEFGHIJKLMNOP"
 
 
-def test_the_pdf_embeds_its_font_and_holds_the_korean_name_and_code(tmp_path) -> None:
-    sheet = CertificateSheet(
+def _sheet(code: str, verify_url: str) -> CertificateSheet:
+    """A certificate of a Korean-named principal, with this code and verification address."""
+    return CertificateSheet(
         holder_name="박지민",
         site_name="[가상] 시험중학교",
         site_code="M0001",
@@ -164,11 +165,15 @@ def test_the_pdf_embeds_its_font_and_holds_the_korean_name_and_code(tmp_path) ->
         campaign_title_en="Test campaign",
         issued_on=dt.date(2025, 5, 2),
         expires_on=dt.date(2026, 2, 28),
-        code="ABCDEFGHIJKLMNOP",
-        verify_url=config.verify_url("ABCDEFGHIJKLMNOP"),
+        code=code,
+        verify_url=verify_url,
         modules=2,
         content_version="0123456789ab",
     )
+
+
+def test_the_pdf_embeds_its_font_and_holds_the_korean_name_and_code(tmp_path) -> None:
+    sheet = _sheet("ABCDEFGHIJKLMNOP", config.verify_url("ABCDEFGHIJKLMNOP"))
     reader = PdfReader(io.BytesIO(certificate_pdf(sheet)))
     assert len(reader.pages) == 1
     text = reader.pages[0].extract_text()
@@ -186,19 +191,7 @@ def test_the_pdf_embeds_its_font_and_holds_the_korean_name_and_code(tmp_path) ->
 )
 def test_the_printed_verify_address_is_never_split_inside_the_code(base) -> None:
     url = f"{base}/verify?code=FOT6WNQXQDBVV6KF"
-    sheet = CertificateSheet(
-        holder_name="박지민",
-        site_name="[가상] 시험중학교",
-        site_code="M0001",
-        campaign_title_ko="시험 캠페인",
-        campaign_title_en="Test campaign",
-        issued_on=dt.date(2025, 5, 2),
-        expires_on=dt.date(2026, 2, 28),
-        code="FOT6WNQXQDBVV6KF",
-        verify_url=url,
-        modules=2,
-        content_version="0123456789ab",
-    )
+    sheet = _sheet("FOT6WNQXQDBVV6KF", url)
     lines = PdfReader(io.BytesIO(certificate_pdf(sheet))).pages[0].extract_text().splitlines()
     # On one line, or (a very long address) broken only before its "?code=", never inside the code.
     assert url in lines or (f"{base}/verify" in lines and "?code=FOT6WNQXQDBVV6KF" in lines), [line for line in lines if "code" in line]

@@ -8,7 +8,6 @@ import pytest
 from sqlalchemy import select
 
 from safeclass import clock, throttle
-from safeclass.content.models import MultipleChoiceQuestion, OrderingQuestion, SingleChoiceQuestion, TrueFalseQuestion
 from safeclass.db.models import Learner, QuizAttempt, SiteDayRollup, SiteRollup
 from safeclass.domain import Role
 from safeclass.services import ServiceError
@@ -16,7 +15,7 @@ from safeclass.services.accounts import staff_at_site
 from safeclass.services.progress import record_module_progress, site_of
 from safeclass.services.quizzes import grade_submission, record_submission, start_quiz_attempt
 from safeclass.services.rollups import bump
-from tests.factories import make_account, make_class, make_learners, make_site
+from tests.factories import make_account, make_class, make_learners, make_site, right_answer
 from tests.services.test_progress import RIGHT, WRONG
 
 
@@ -140,7 +139,7 @@ def test_staff_completion_counts_the_staff_quizzes_too(database, fixture_catalog
         for teacher in (kim, lee):
             record_module_progress(s, teacher, campaign, training, sections_done=9, completed=True)
         attempt = start_quiz_attempt(s, kim, campaign, quiz)
-        answers = {q.id: _right(q) for q in quiz.questions if q.id in attempt.drawn}
+        answers = {q.id: right_answer(q) for q in quiz.questions if q.id in attempt.drawn}
         key = attempt.attempt_key
     graded = _grade(database, kim, campaign, quiz, key, answers)
     with database.transaction() as s:
@@ -148,14 +147,3 @@ def test_staff_completion_counts_the_staff_quizzes_too(database, fixture_catalog
     with database.reading() as s:
         rows = {r.username: r.completed for r in staff_at_site(s, principal, campaign)}
     assert rows == {"kim": True, "lee": False}
-
-
-def _right(question):
-    if isinstance(question, SingleChoiceQuestion):
-        return min(question.correct_indexes)
-    if isinstance(question, MultipleChoiceQuestion):
-        return sorted(question.correct_indexes)
-    if isinstance(question, TrueFalseQuestion):
-        return question.answer
-    assert isinstance(question, OrderingQuestion)
-    return list(range(len(question.items)))
