@@ -8,7 +8,7 @@ import json
 from collections import Counter
 from typing import Any
 
-from sqlalchemy import Date, Insert, Update, bindparam, cast, delete, func, literal_column, select, text, true, union_all, update
+from sqlalchemy import Date, TextClause, Update, bindparam, cast, delete, func, literal_column, select, text, true, union_all, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -385,11 +385,16 @@ def option_key(answer: object) -> str:
 
 def learner_district(session: Session, campaign_id: str, learner: Learner) -> str | None:
     """The district whose figures a student's answers count in: their class's site's, if the class is in this campaign."""
-    return session.scalar(
-        select(Site.district)
-        .join(ClassGroup, ClassGroup.site_id == Site.id)
-        .where(ClassGroup.id == learner.class_group_id, ClassGroup.campaign_id == campaign_id)
-    )
+    return session.scalar(_DISTRICT_OF_CLASS, {"class_id": learner.class_group_id, "cid": campaign_id})
+
+
+# Built once: constructing the statement and its cache key cost more than running it (every quiz submission
+# and check answer asks this).
+_DISTRICT_OF_CLASS = (
+    select(Site.district)
+    .join(ClassGroup, ClassGroup.site_id == Site.id)
+    .where(ClassGroup.id == bindparam("class_id"), ClassGroup.campaign_id == bindparam("cid"))
+)
 
 
 def bump_questions(session: Session, campaign_id: str, district: str, counts: Counter[QuestionKey]) -> None:
@@ -403,18 +408,29 @@ def bump_questions(session: Session, campaign_id: str, district: str, counts: Co
         return
     # One statement built once per dialect and run for every row (executemany): a multi-row VALUES built per
     # call was compiled anew on every quiz submission, inside the write lock (it halved submissions per second).
-    session.execute(_question_upsert(session.get_bind().dialect.name), rows)
+    session.execute(_question_upsert(), rows)
     if any(r["chosen"] < 0 for r in rows):
         session.execute(delete(QuestionRollup).where(QuestionRollup.campaign_id == campaign_id, QuestionRollup.chosen <= 0))
 
 
-@functools.lru_cache(maxsize=4)
-def _question_upsert(dialect: str) -> Insert:
-    """The single-row upsert of ``bump_questions`` (its compiled SQL is cached with it)."""
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    columns = ("campaign_id", "district", "kind", "item_id", "question_id", "option")
-    statement = insert(QuestionRollup).values({**{c: bindparam(c) for c in columns}, "chosen": bindparam("chosen")})
-    return statement.on_conflict_do_update(index_elements=list(columns), set_={"chosen": QuestionRollup.chosen + statement.excluded.chosen})
+@functools.cache
+def _question_upsert() -> TextClause:
+    """The single-row upsert of ``bump_questions``, the same SQL on SQLite and PostgreSQL.
+
+    Written as text because SQLAlchemy cannot cache an ``on_conflict_do_update`` statement ("no key" in its
+    log): built with the dialect's ``insert()``, it was compiled anew on every quiz submission, inside the
+    write lock. A text statement is compiled once.
+    """
+    table = QuestionRollup.__table__
+    key = ", ".join(_QUESTION_KEY)
+    values = ", ".join(f":{column}" for column in (*_QUESTION_KEY, "chosen"))
+    return text(
+        f"INSERT INTO {table.name} ({key}, chosen) VALUES ({values}) "
+        f"ON CONFLICT ({key}) DO UPDATE SET chosen = {table.name}.chosen + excluded.chosen"
+    )
+
+
+_QUESTION_KEY = ("campaign_id", "district", "kind", "item_id", "question_id", "option")
 
 
 def count_check_answer(session: Session, campaign_id: str, learner: Learner, module_id: str, check_id: str, choice_index: int) -> None:
