@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import time
+from dataclasses import dataclass
+
 import streamlit as st
 
 from safeclass import config, response_pdf
@@ -22,9 +25,26 @@ def database() -> Database:
     return db
 
 
+# How long a page may serve the catalog before the content files are looked at again. Looking is a stat of
+# every content file (~100): under load each stat gives up the GIL and waits to get it back behind the other
+# sessions' threads, and done on every run it was 30% of a loaded server's samples (py-spy, 150 students).
+# An edited file shows within this many seconds.
+CONTENT_RECHECK_SECONDS = 2.0
+_monotonic = time.monotonic  # a seam for the tests' clock
+
+
+@dataclass
+class _Held:
+    """One content root's catalog as read, the fingerprint it was read at and when that was last checked."""
+
+    fingerprint: tuple
+    catalog: Catalog
+    checked_at: float
+
+
 @st.cache_resource(show_spinner=False)
-def _loaded() -> dict[str, tuple[tuple, Catalog]]:
-    """Per content root: the fingerprint it was read at and the catalog read (one per process)."""
+def _loaded() -> dict[str, _Held]:
+    """Per content root, what was read (one per process)."""
     return {}
 
 
@@ -40,12 +60,15 @@ def catalog() -> Catalog:
     admins): one typo in campaign.yaml must not empty the help directory for every student.
     """
     root = str(config.content_root())
-    fingerprint = content_fingerprint(root)  # ~0.3 ms of stat calls; compared as is, not hashed by st.cache_*
     held = _loaded().get(root)
-    if held is None or held[0] != fingerprint:
-        held = (fingerprint, load_catalog(root))  # two sessions may both read an edit: the last one is kept
-        _loaded()[root] = held
-    fresh = held[1]
+    now = _monotonic()
+    if held is None or now - held.checked_at >= CONTENT_RECHECK_SECONDS:
+        fingerprint = content_fingerprint(root)  # compared as is, not hashed by st.cache_*
+        if held is None or held.fingerprint != fingerprint:
+            held = _Held(fingerprint, load_catalog(root), now)  # two sessions may both read an edit: the last one is kept
+            _loaded()[root] = held
+        held.checked_at = now
+    fresh = held.catalog
     kept = _last_good()
     if fresh.ok:
         kept[root] = fresh

@@ -10,6 +10,7 @@ import streamlit as st
 
 from safeclass.db.engine import Database
 from safeclass.domain import Role
+from safeclass.ui import resources
 from tests.factories import make_account, make_class, make_site
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -44,3 +45,25 @@ def app_env(monkeypatch, tmp_path, sqlite_template) -> Database:
     yield database
     st.cache_resource.clear()
     database.dispose()
+
+
+class ContentClock:
+    """The clock the catalog's recheck reads (``resources._monotonic``), moved on by hand."""
+
+    def __init__(self) -> None:
+        self.now = 1_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def pass_recheck(self) -> None:
+        """Let the recheck interval go by: the next page run looks at the content files again."""
+        self.now += resources.CONTENT_RECHECK_SECONDS
+
+
+@pytest.fixture
+def content_clock(monkeypatch) -> ContentClock:
+    """A hand-moved clock for the content recheck, so a test sees an edit exactly when it lets time pass."""
+    clock = ContentClock()
+    monkeypatch.setattr(resources, "_monotonic", clock)
+    return clock

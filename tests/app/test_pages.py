@@ -121,11 +121,12 @@ def test_english_everywhere(app_env) -> None:
     assert at.title[0].value == "Campaign overview"
 
 
-def test_admin_sees_a_broken_content_file_while_the_rest_works(app_env, tmp_path) -> None:
+def test_admin_sees_a_broken_content_file_while_the_rest_works(app_env, tmp_path, content_clock) -> None:
     at = _sign_in(_app(), "root")
     assert at.success[0].value == "모든 콘텐츠 파일이 올바릅니다."
-    # Edited while the app runs: picked up on the next page view, no restart.
+    # Edited while the app runs: picked up on a page view after the recheck interval, no restart.
     (tmp_path / "content" / "quizzes" / "broken.yaml").write_text("id: broken\ntitle: {ko: 깨짐}\n", encoding="utf-8")
+    content_clock.pass_recheck()
     at.run()
     assert "오류" in at.error[0].value
     assert any("quizzes/broken.yaml" in str(df.value) for df in at.dataframe)
