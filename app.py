@@ -41,7 +41,7 @@ set_context(Context(gate=gate, catalog=catalog, campaign=campaign, learner_id=le
 
 def page(name: str, title: str, icon: str, default: bool = False, visibility: str = "visible") -> st.Page:
     """A page of app_pages/ with a translated title."""
-    return st.Page(f"app_pages/{name}.py", title=t(title), icon=icon, url_path=name, default=default, visibility=visibility)
+    return resources.page(f"app_pages/{name}.py", title=t(title), icon=icon, url_path=name, default=default, visibility=visibility)
 
 
 help_page = page("help", "nav.help", ":material/support:")

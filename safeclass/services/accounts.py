@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from functools import cache
 from itertools import pairwise
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from safeclass import permissions, throttle
@@ -96,10 +96,14 @@ def active_account(session: Session, username: str) -> Account | None:
 
 def staff_member(session: Session, account_id: int) -> Account:
     """The signed-in staff account, fresh from the database; refused if it was deactivated meanwhile."""
-    account = session.get(Account, account_id)
+    account = session.scalars(_STAFF_MEMBER, {"account_id": account_id}).one_or_none()
     if account is None or not account.active:
         raise NotAllowed("account_inactive")
     return account
+
+
+# Every signed-in page run asks: built once (``session.get`` builds its load anew on each call).
+_STAFF_MEMBER = select(Account).where(Account.id == bindparam("account_id"))
 
 
 @dataclass(frozen=True)

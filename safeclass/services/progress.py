@@ -44,7 +44,7 @@ def _class_of(session: Session, learner: Learner) -> ClassGroup:
 
 
 # A statement built once rather than ``session.get``, which builds its load anew each call (half the cost of
-# the read).
+# the read; the same for ``seat``).
 _CLASS = select(ClassGroup).where(ClassGroup.id == bindparam("class_id"))
 
 
@@ -150,10 +150,13 @@ def record_check_answer(
 
 def seat(session: Session, learner_id: int) -> Learner:
     """The student seat a browser session holds; refused if the seat was removed meanwhile."""
-    learner = session.get(Learner, learner_id)
+    learner = session.scalars(_SEAT, {"learner_id": learner_id}).one_or_none()
     if learner is None:
         raise ServiceError("seat_gone")
     return learner
+
+
+_SEAT = select(Learner).where(Learner.id == bindparam("learner_id"))  # every student page run asks: built once
 
 
 def module_progress(session: Session, participant: Participant, campaign: Campaign, module: Module) -> ModuleProgress | None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import functools
 import time
 from dataclasses import dataclass
 
@@ -101,3 +103,18 @@ def guide_pdf(_guide: Guide, _campaign: Campaign, guide_hash: str, campaign_hash
 def report_pdf(_after: AfterAction, _campaign: Campaign, run_id: int, drill_hash: str, lang: str, **meta: object) -> bytes:
     """A finished drill's report PDF: a finished run never changes, so one build per run and language."""
     return response_pdf.report_pdf(_after, _campaign, lang, **meta)
+
+
+def page(script: str, *, title: str, icon: str, url_path: str, default: bool, visibility: str) -> st.Page:
+    """An ``st.Page`` for a script of the app, built once per process and copied for each run.
+
+    Building one resolves its path and stats the file: five system calls, each of which gives up the GIL
+    and waits to get it back behind the other sessions' threads, for each of a dozen pages on every run.
+    A copy is the run's own: ``st.navigation`` marks the page it picks (``_default``, ``_can_be_called``).
+    """
+    return copy.copy(_page(script, title, icon, url_path, default, visibility))
+
+
+@functools.lru_cache(maxsize=512)  # pages × languages × default or not
+def _page(script: str, title: str, icon: str, url_path: str, default: bool, visibility: str) -> st.Page:
+    return st.Page(script, title=title, icon=icon, url_path=url_path, default=default, visibility=visibility)
