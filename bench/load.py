@@ -19,6 +19,12 @@ between clicks. Bounded: at most --max-steps interactions per session and --dura
 A closed connection (a replica stopped) is answered as the browser does: reconnect through the load
 balancer with the cookies it holds (the seat cookie the app set by script, the balancer's), rerun the same
 page, and go on; the report says what the sessions saw.
+
+Memory: each app process gets one warm-up page load on its own address (with replicas, its own port, not
+through the balancer, whose leastconn would send every warm-up to the same idle replica), then its RSS is
+read by pid as its baseline and sampled every 0.5 s. rss_per_session_kib is the sum over processes of
+(peak - baseline) / sessions. With replicas it also prints each one's baseline, peak and the sessions
+whose WebSocket reached it, as HAProxy's SAFECLASS_REPLICA cookie says.
 """
 
 from __future__ import annotations
@@ -40,7 +46,7 @@ import tempfile
 import time
 import urllib.request
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -57,6 +63,7 @@ LOOPBACK = "127.0.0.1"
 COOKIE_KEY = "load-test-cookie-key-" + "y" * 32
 PIN = "2468"
 SEAT_COOKIE = "safeclass_seat"
+REPLICA_COOKIE = "SAFECLASS_REPLICA"  # bench/replicas.sh: HAProxy's sticky cookie, "r<i>" for replica i
 FINAL = {ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_WITH_COMPILE_ERROR, ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY}
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
@@ -182,6 +189,7 @@ class Stats:
     resumed_earlier: int = 0
     first_interaction_at: float | None = None
     last_interaction_at: float | None = None
+    served: dict[str, int] = field(default_factory=dict)  # replica name -> sessions whose WebSocket reached it
 
     def error(self, kind: str) -> None:
         """Count one error of this kind."""
@@ -204,9 +212,10 @@ class Student:
         self.page = Page()
         self.answered: set[str] = set()
         self.last_position = 0  # the furthest lesson section the server confirmed (a progress "k / n")
+        self.replicas: set[str] = set()  # the balancer's names of the replicas this tab's WebSockets reached
 
     async def open(self) -> None:
-        """Load the page over HTTP (the balancer's cookie comes with it), then open the WebSocket."""
+        """Load the page over HTTP (the balancer's cookie comes with it), open the WebSocket, note the replica it reached."""
         await asyncio.to_thread(self._get_index)
         ws_url = self.base.replace("http://", "ws://") + "/_stcore/stream"
         # As the frontend: the subprotocol, an XSRF token slot (unused here), then the session to resume.
@@ -216,14 +225,23 @@ class Student:
             websockets.connect(ws_url, subprotocols=protocols, additional_headers=headers, max_size=None, open_timeout=30),
             timeout=40,
         )
+        # HAProxy routes by the cookie sent and, when it picks another server (none yet, or that one down and
+        # redispatched), sets the new one on the 101 response: that one, else the cookie sent, names the replica.
+        self._keep_cookies(self.ws.response.headers)
+        if REPLICA_COOKIE in self.cookies:
+            self.replicas.add(self.cookies[REPLICA_COOKIE])
 
     def _get_index(self) -> None:
         request = urllib.request.Request(self.base + "/", headers={"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())})
         with urllib.request.urlopen(request, timeout=30) as response:
             response.read()
-            for header in response.headers.get_all("Set-Cookie") or []:
-                name, _, rest = header.partition("=")
-                self.cookies[name.strip()] = rest.split(";", 1)[0]
+            self._keep_cookies(response.headers)
+
+    def _keep_cookies(self, headers) -> None:
+        """Keep the cookies a response sets (the page's, or the WebSocket's 101), as a browser does."""
+        for header in headers.get_all("Set-Cookie") or []:
+            name, _, rest = header.partition("=")
+            self.cookies[name.strip()] = rest.split(";", 1)[0]
 
     async def close(self) -> None:
         """Close the tab."""
@@ -507,6 +525,15 @@ def drop_schema(url: str, schema: str) -> None:
     admin.dispose()
 
 
+@dataclass
+class Process:
+    """One app process this run started: its name (the balancer's cookie value for a replica), pid and own address."""
+
+    name: str
+    pid: int
+    url: str
+
+
 class Servers:
     """The app processes this run started (and the balancer), so it can stop exactly those."""
 
@@ -551,13 +578,20 @@ class Servers:
             self.url = f"http://{LOOPBACK}:{port}"
         wait_healthy(self.url)
 
-    def pids(self) -> list[int]:
-        """The app processes (not the balancer)."""
+    def processes(self) -> list[Process]:
+        """The app processes (not the balancer); a replica's own port and pid as bench/replicas.sh wrote them to RUNDIR."""
         if self.process is not None:
-            return [self.process.pid]
+            return [Process("app", self.process.pid, self.url)]
         if self.rundir is None:
             return []
-        return [int(p.read_text()) for p in sorted(self.rundir.glob("replica-*.pid"))]
+        return [
+            Process(
+                f"r{i}",
+                int((self.rundir / f"replica-{i}.pid").read_text()),
+                f"http://{LOOPBACK}:{int((self.rundir / f'replica-{i}.port').read_text())}",
+            )
+            for i in range(1, self.args.replicas + 1)
+        ]
 
     def stop_one_replica(self) -> int | None:
         """Stop the first replica as an operator or a crash would (SIGTERM); returns its pid."""
@@ -586,24 +620,34 @@ class Servers:
 
 
 async def drive(url: str, seats: list[tuple[str, int]], args: argparse.Namespace, servers: Servers | None) -> tuple[Stats, dict]:
-    """Run every session; sample the servers' memory while they run."""
+    """Run every session; sample each server process's memory while they run."""
     stats = Stats()
     deadline = time.monotonic() + args.duration
     rng = random.Random(args.seed)
-    pids = servers.pids() if servers else []
-    for _ in range(max(1, args.replicas)):  # warm each process (imports, caches, first script run) before the baseline
-        warm = Student(url, *seats[-1], Stats(), args, random.Random(0))
+    processes = servers.processes() if servers else []
+    # Warm each process (imports, caches, first script run) before its baseline, on its own address: through
+    # the balancer every warm-up reached the same idle replica and the others' warm-up counted as growth.
+    for target in [p.url for p in processes] or [url]:
+        warm = Student(target, *seats[-1], Stats(), args, random.Random(0))
         await warm.open()
         await warm.rerun()
         await warm.close()
     await asyncio.sleep(1)
-    baseline = sum(rss_kib(p) for p in pids)
-    peak = {"rss": baseline}
+    baseline = {p.pid: rss_kib(p.pid) for p in processes}
+    peak = dict(baseline)
+    peak_total = {"kib": sum(baseline.values())}
     replica_event: dict = {}
+
+    def take_sample() -> None:
+        now = {pid: rss_kib(pid) for pid in baseline}
+        # A stopped replica reads 0 from then on: max keeps the peak it reached while it served its sessions.
+        for pid, kib in now.items():
+            peak[pid] = max(peak[pid], kib)
+        peak_total["kib"] = max(peak_total["kib"], sum(now.values()))
 
     async def sample() -> None:
         while time.monotonic() < deadline + 5:
-            peak["rss"] = max(peak["rss"], sum(rss_kib(p) for p in pids))
+            take_sample()
             await asyncio.sleep(0.5)
 
     health: list[float] = []
@@ -642,6 +686,8 @@ async def drive(url: str, seats: list[tuple[str, int]], args: argparse.Namespace
             print(f"  session {i}: {type(exc).__name__}: {exc}", file=sys.stderr)
         finally:
             await student.close()
+            for name in student.replicas:
+                stats.served[name] = stats.served.get(name, 0) + 1
 
     sampler = asyncio.create_task(sample())
     checker = asyncio.create_task(health_checks())
@@ -651,8 +697,14 @@ async def drive(url: str, seats: list[tuple[str, int]], args: argparse.Namespace
     checker.cancel()
     for task in extra:
         task.cancel()
-    peak["rss"] = max(peak["rss"], sum(rss_kib(p) for p in pids))
-    return stats, {"baseline_kib": baseline, "peak_kib": peak["rss"], "health": health, **replica_event}
+    take_sample()
+    memory = {
+        "baseline_kib": sum(baseline.values()),
+        "peak_kib": peak_total["kib"],
+        "growth_kib": sum(peak[pid] - baseline[pid] for pid in baseline),
+        "processes": [{**asdict(p), "baseline_kib": baseline[p.pid], "peak_kib": peak[p.pid]} for p in processes],
+    }
+    return stats, {**memory, "health": health, **replica_event}
 
 
 def main() -> None:
@@ -719,7 +771,9 @@ def main() -> None:
         "interaction_p95_ms": round(lat[min(len(lat) - 1, int(0.95 * len(lat)))], 1) if lat else None,
         "errors": stats.errors,
         "server_rss_mb": round(memory["peak_kib"] / 1024, 1),
-        "rss_per_session_kib": round(max(0, memory["peak_kib"] - memory["baseline_kib"]) / max(1, args.sessions), 1),
+        # Each process's own growth. A replica stopped mid-run counts up to the stop, and the sessions that then
+        # moved grow the other one as well: a stop run counts those sessions' memory twice.
+        "rss_per_session_kib": round(memory["growth_kib"] / max(1, args.sessions), 1),
         "reruns_per_s": round(len(lat) / active, 1) if active > 0 else None,
         "interactions": len(lat),
         "journeys_completed": stats.journeys_done,
@@ -732,6 +786,24 @@ def main() -> None:
         "health_p50_ms": round(statistics.median(memory["health"]), 1) if memory["health"] else None,
         "health_max_ms": round(max(memory["health"]), 1) if memory["health"] else None,
     }
+    if args.replicas:
+        result["replica_memory"] = []
+        for proc in memory["processes"]:
+            row = {
+                "replica": proc["name"],
+                "pid": proc["pid"],
+                "baseline_mb": round(proc["baseline_kib"] / 1024, 1),
+                "peak_mb": round(proc["peak_kib"] / 1024, 1),
+                "sessions_served": stats.served.get(proc["name"], 0),
+            }
+            result["replica_memory"].append(row)
+            stopped = ", stopped mid-run (its peak is from before the stop)" if proc["pid"] == memory.get("stopped_pid") else ""
+            print(
+                f"  replica {row['replica']} (pid {row['pid']}, {proc['url']}): baseline {row['baseline_mb']} MB, "
+                f"peak {row['peak_mb']} MB, {row['sessions_served']} sessions served{stopped}",
+                file=sys.stderr,
+            )
+        print("  (a session that reconnected to another replica counts on each replica it reached)", file=sys.stderr)
     if args.stop_replica_after and args.replicas:
         result["replica_stop"] = {
             "stopped_pid": memory.get("stopped_pid"),

@@ -12,7 +12,8 @@
 #   - option redispatch: when a browser's replica is down, its reconnect goes to another one (its seat and
 #     progress are in the database; nothing per user lives only in a process).
 # Every replica gets the same server.cookieSecret (XSRF tokens) and SAFECLASS_COOKIE_KEY (seat and sign-in
-# cookies), so any replica accepts what another issued. Pids and logs go to RUNDIR; stop ends only those.
+# cookies), so any replica accepts what another issued. Replica I's pid, port and log go to
+# RUNDIR/replica-I.{pid,port,log} and its cookie value is rI (bench/load.py reads both); stop ends only those.
 # Needs Debian's haproxy (apt-get install haproxy). Streamlit options after K go to every replica, e.g.
 # --runner.postScriptGC false --server.fileWatcherType none.
 set -euo pipefail
