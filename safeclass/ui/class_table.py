@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+
+import pandas as pd
 import streamlit as st
 
 from safeclass import i18n, privacy
@@ -11,6 +14,25 @@ from safeclass.ui.i18n import lang, t, text
 
 def render_class_table(table: privacy.Suppressed, modules: tuple[str, ...], catalog: Catalog) -> None:
     """One row per class: grade, label, level, joined, each module's completions, quiz pass rate, attested lessons."""
+    key = (id(table), lang(), id(catalog))
+    held = _shown.get(key)
+    # The same table object (site_report's memo) in the same language and catalog: formatted once. The entry
+    # holds the table and catalog themselves, so their ids cannot be reused by other objects while it lives.
+    if held is None or held[0] is not table or held[1] is not catalog:
+        held = (table, catalog, _formatted(table, modules, catalog))
+        with _shown_lock:  # sessions' threads share it
+            _shown[key] = held
+            while len(_shown) > _SHOWN_MAX:
+                _shown.pop(next(iter(_shown)))
+    st.dataframe(held[2], hide_index=True)
+
+
+_SHOWN_MAX = 256
+_shown: dict[tuple[int, str, int], tuple[privacy.Suppressed, Catalog, pd.DataFrame]] = {}
+_shown_lock = threading.Lock()
+
+
+def _formatted(table: privacy.Suppressed, modules: tuple[str, ...], catalog: Catalog) -> pd.DataFrame:
     language = lang()
     shown = table.display(number=lambda v: i18n.number(int(v), language), percent=lambda r: i18n.percent(float(r), language))
     shown["level"] = shown["level"].map(lambda v: t(f"level.{v}"))
@@ -29,4 +51,4 @@ def render_class_table(table: privacy.Suppressed, modules: tuple[str, ...], cata
         "students_attested": t("site.students_attested"),
         **{f"module:{m}": text(catalog.modules[m].title) for m in modules if m in catalog.modules},
     }
-    st.dataframe(shown.rename(columns=names), hide_index=True)
+    return shown.rename(columns=names)

@@ -66,3 +66,26 @@ def test_my_classes_shows_only_the_teachers_own_classes_with_small_counts_hidden
     for column in ("learners_joined", "module:test-lesson"):
         hidden = int(report.classes.hidden[column].sum())
         assert hidden >= 2 or report.classes.total_kinds.get(column, 0) > 0, column
+
+
+def test_a_repeated_class_table_is_suppressed_once_and_new_counts_are_never_stale(database, fixture_catalog, test_campaign) -> None:
+    lesson = fixture_catalog.modules["test-lesson"]
+    with database.transaction() as s:
+        site = make_site(s)
+        principal = make_account(s, "park", Role.PRINCIPAL, site)
+        group = make_class(s, make_account(s, "kim", Role.TEACHER, site), label="2-1")
+        learners = make_learners(s, group, 12)
+        for learner in learners[:6]:
+            record_module_progress(s, learner, test_campaign, lesson, sections_done=6, completed=True)
+
+    def report():
+        with database.reading() as s:
+            return site_report(s, principal, test_campaign, fixture_catalog)
+
+    first, again = report(), report()
+    assert again.classes is first.classes  # the same counts: suppressed once (My site reruns on every click)
+    with database.transaction() as s:
+        record_module_progress(s, learners[6], test_campaign, lesson, sections_done=6, completed=True)
+    fresh = report()
+    assert fresh.classes is not first.classes
+    assert fresh.classes.values.loc[0, "module:test-lesson"] == 7 and first.classes.values.loc[0, "module:test-lesson"] == 6
