@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from safeclass.db.models import QuizAttempt
 from safeclass.domain import Role
 from safeclass.services.quizzes import grade_submission, quiz_status, record_submission, start_quiz_attempt, submitted_attempt
 from safeclass.ui import state
@@ -30,10 +31,14 @@ def home_button() -> None:
         st.switch_page(home)
 
 
-def show_result(attempt_key: str) -> None:
-    """The graded attempt, and what comes next (try again, the certificate, home); ends the page."""
-    now = read(lambda s: quiz_status(s, who(s), campaign, quiz))
-    attempt = read(lambda s: submitted_attempt(s, who(s), attempt_key))
+def show_result(attempt_key: str, graded: QuizAttempt | None = None) -> None:
+    """The graded attempt (``graded``: just written, not read again), and what comes next; ends the page."""
+
+    def load(session):  # noqa: ANN001
+        me = who(session)
+        return quiz_status(session, me, campaign, quiz), graded or submitted_attempt(session, me, attempt_key)
+
+    now, attempt = read(load)  # one session: on PostgreSQL every statement is a round trip
     result_view(quiz, attempt, campaign, staff=staff)
     # A principal who just passed the certification goes straight to the certificate it issued.
     certified_now = now.passed and quiz.module is None and ctx.account is not None and ctx.account.role == Role.PRINCIPAL
@@ -95,4 +100,4 @@ if submitted and not missing:
     if graded is not None:  # otherwise the message is under the form, and the answers are still there
         st.session_state[shown_key] = graded.attempt_key
         form.empty()
-        show_result(graded.attempt_key)
+        show_result(graded.attempt_key, graded)

@@ -27,9 +27,20 @@ def cookie(name: str) -> str | None:
     return value if isinstance(value, str) else None  # AppTest's stand-in context holds no real cookies
 
 
+class _Markup:
+    """HTML for ``st.html`` as it is: given a plain string, st.html first asks the file system whether the
+    string names a file, a system call for each of the three or four of these on every run of every page."""
+
+    def __init__(self, html: str) -> None:
+        self.html = html.strip()  # as st.html trims a string
+
+    def _repr_html_(self) -> str:
+        return self.html
+
+
 def _script(body: str) -> None:
     # In the sidebar, so an invisible script takes no room at the top of the page.
-    st.sidebar.html(f"<script>{body}</script>", unsafe_allow_javascript=True)
+    st.sidebar.html(_Markup(f"<script>{body}</script>"), unsafe_allow_javascript=True)
 
 
 def set_cookie(name: str, value: str, max_age: int) -> None:
@@ -49,15 +60,17 @@ def quick_exit_button(label: str) -> None:
     """A button that at once forgets the seat and replaces the page with a neutral site (Back cannot return)."""
     target = json.dumps(config.quick_exit_url())
     st.html(
-        f'<button type="button" id="safeclass-quick-exit" class="safeclass-quick-exit">{label}</button>'
-        "<script>"
-        "const exit = () => {"
-        f"  document.cookie = {json.dumps(SEAT_COOKIE)} + '=; path=/; max-age=0; SameSite=Strict';"
-        "  try { sessionStorage.clear(); } catch (e) {}"
-        f"  window.location.replace({target});"
-        "};"
-        "document.getElementById('safeclass-quick-exit').addEventListener('click', exit);"
-        "</script>",
+        _Markup(
+            f'<button type="button" id="safeclass-quick-exit" class="safeclass-quick-exit">{label}</button>'
+            "<script>"
+            "const exit = () => {"
+            f"  document.cookie = {json.dumps(SEAT_COOKIE)} + '=; path=/; max-age=0; SameSite=Strict';"
+            "  try { sessionStorage.clear(); } catch (e) {}"
+            f"  window.location.replace({target});"
+            "};"
+            "document.getElementById('safeclass-quick-exit').addEventListener('click', exit);"
+            "</script>"
+        ),
         unsafe_allow_javascript=True,
         width="content",
     )
@@ -93,7 +106,7 @@ h1, h2 { text-wrap: balance; }
 
 def apply_style() -> None:
     """Page-wide CSS (sent to Streamlit's event container, so it takes no space), and the phone sidebar rule."""
-    st.html(STYLE)
+    st.html(_Markup(STYLE))
     _script(COLLAPSE_SIDEBAR_ON_PHONE)
 
 
