@@ -137,7 +137,11 @@ def require_campaign_staff(actor: Account, what: str) -> None:
 
 def visible_sites(actor: Account) -> ColumnElement[bool]:
     """A WHERE clause on ``Site`` selecting the sites this account may see; refuses accounts that see none."""
-    scope = site_scope(actor, "sites")
+    return sites_in(site_scope(actor, "sites"))
+
+
+def sites_in(scope: SiteScope) -> ColumnElement[bool]:
+    """The WHERE clause on ``Site`` of a scope ``site_scope`` gave (a statement built once per scope uses it)."""
     if scope.everything:
         return true()
     if scope.district is not None:

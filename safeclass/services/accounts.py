@@ -467,40 +467,12 @@ def reissue_one_time_password(session: Session, principal: Account, account_id: 
 def staff_at_site(session: Session, principal: Account, campaign: Campaign) -> list[StaffRow]:
     """The teachers of the principal's own site with their staff training in this campaign."""
     permissions.require_principal_of(principal, principal.site_id, "site_staff")
-    teachers = list(
-        session.scalars(
-            select(Account)
-            .where(Account.site_id == principal.site_id, Account.role == Role.TEACHER.value)
-            .order_by(Account.active.desc(), Account.display_name)
-        )
-    )
+    teachers = list(session.scalars(_TEACHERS, {"site_id": principal.site_id}))
     assigned, quizzes = campaign.audiences.staff.modules, campaign.audiences.staff.quizzes
-    ids = [t.id for t in teachers]
-    done = dict(
-        session.execute(
-            select(ModuleProgress.account_id, func.count())
-            .where(
-                ModuleProgress.account_id.in_(ids),
-                ModuleProgress.campaign_id == campaign.id,
-                ModuleProgress.module_id.in_(assigned),
-                ModuleProgress.completed_at.is_not(None),
-            )
-            .group_by(ModuleProgress.account_id)
-        ).all()
-    )
+    params = {"ids": [t.id for t in teachers], "cid": campaign.id, "modules": list(assigned), "quizzes": list(quizzes)}
+    done = dict(session.execute(_STAFF_MODULES_DONE, params).all())
     # Passed quizzes for every teacher in one query (not one completion check per teacher).
-    passed = dict(
-        session.execute(
-            select(QuizAttempt.account_id, func.count(func.distinct(QuizAttempt.quiz_id)))
-            .where(
-                QuizAttempt.account_id.in_(ids),
-                QuizAttempt.campaign_id == campaign.id,
-                QuizAttempt.quiz_id.in_(quizzes),
-                QuizAttempt.passed,
-            )
-            .group_by(QuizAttempt.account_id)
-        ).all()
-    )
+    passed = dict(session.execute(_STAFF_QUIZZES_PASSED, params).all())
     need_modules, need_quizzes = len(set(assigned)), len(set(quizzes))
 
     def completed(teacher_id: int) -> bool:  # as has_completed_assignment, from the two counts above
@@ -522,6 +494,35 @@ def staff_at_site(session: Session, principal: Account, campaign: Campaign) -> l
         )
         for t in teachers
     ]
+
+
+# My site's staff table, built once (it is read on every run of the page): ``:site_id``, ``:ids`` the
+# teachers, ``:cid`` the campaign, ``:modules`` and ``:quizzes`` the staff assignment.
+_TEACHERS = (
+    select(Account)
+    .where(Account.site_id == bindparam("site_id"), Account.role == Role.TEACHER.value)
+    .order_by(Account.active.desc(), Account.display_name)
+)
+_STAFF_MODULES_DONE = (
+    select(ModuleProgress.account_id, func.count())
+    .where(
+        ModuleProgress.account_id.in_(bindparam("ids", expanding=True)),
+        ModuleProgress.campaign_id == bindparam("cid"),
+        ModuleProgress.module_id.in_(bindparam("modules", expanding=True)),
+        ModuleProgress.completed_at.is_not(None),
+    )
+    .group_by(ModuleProgress.account_id)
+)
+_STAFF_QUIZZES_PASSED = (
+    select(QuizAttempt.account_id, func.count(func.distinct(QuizAttempt.quiz_id)))
+    .where(
+        QuizAttempt.account_id.in_(bindparam("ids", expanding=True)),
+        QuizAttempt.campaign_id == bindparam("cid"),
+        QuizAttempt.quiz_id.in_(bindparam("quizzes", expanding=True)),
+        QuizAttempt.passed,
+    )
+    .group_by(QuizAttempt.account_id)
+)
 
 
 def own_site(session: Session, viewer: Account) -> Site:

@@ -84,11 +84,7 @@ def record_module_progress(
     if alternative and module.content_warning is None:
         raise ServiceError("no_alternative", module=module.id)
     sections_done = max(0, min(sections_done, len(module.sections)))
-    progress = session.scalar(
-        select(ModuleProgress).where(
-            owner_filter(ModuleProgress, participant), ModuleProgress.campaign_id == campaign.id, ModuleProgress.module_id == module.id
-        )
-    )
+    progress = _progress_in(session, participant, campaign.id, module.id)
     site_id = site_of(participant, session)
     deltas: dict[str, int] = {}
     if progress is None:
@@ -162,11 +158,23 @@ _SEAT = select(Learner).where(Learner.id == bindparam("learner_id"))  # every st
 def module_progress(session: Session, participant: Participant, campaign: Campaign, module: Module) -> ModuleProgress | None:
     """The participant's progress in one assigned module, if they have opened it."""
     check_assigned(participant, campaign, session, module_id=module.id)
-    return session.scalar(
-        select(ModuleProgress).where(
-            owner_filter(ModuleProgress, participant), ModuleProgress.campaign_id == campaign.id, ModuleProgress.module_id == module.id
-        )
+    return _progress_in(session, participant, campaign.id, module.id)
+
+
+def _progress_in(session: Session, participant: Participant, campaign_id: str, module_id: str) -> ModuleProgress | None:
+    query = _PROGRESS[isinstance(participant, Learner)]
+    return session.scalar(query, {"who": participant.id, "cid": campaign_id, "module_id": module_id})
+
+
+# Built once per owner kind: every run of the lesson page reads it, and every saved step.
+_PROGRESS = {
+    learner: select(ModuleProgress).where(
+        (ModuleProgress.learner_id if learner else ModuleProgress.account_id) == bindparam("who"),
+        ModuleProgress.campaign_id == bindparam("cid"),
+        ModuleProgress.module_id == bindparam("module_id"),
     )
+    for learner in (True, False)
+}
 
 
 def learner_progress(session: Session, learner_id: int, campaign_id: str) -> tuple[Learner, ClassGroup, dict[str, ModuleProgress]] | None:
@@ -285,8 +293,12 @@ def check_assigned(participant: Participant, campaign: Campaign, session: Sessio
 
 
 def _has_any_progress(session: Session, learner: Learner, campaign_id: str) -> bool:
-    query = select(ModuleProgress.id).where(ModuleProgress.learner_id == learner.id, ModuleProgress.campaign_id == campaign_id)
-    return session.scalar(query.limit(1)) is not None
+    return session.scalar(_ANY_PROGRESS, {"who": learner.id, "cid": campaign_id}) is not None
+
+
+_ANY_PROGRESS = (
+    select(ModuleProgress.id).where(ModuleProgress.learner_id == bindparam("who"), ModuleProgress.campaign_id == bindparam("cid")).limit(1)
+)
 
 
 def has_passed(session: Session, participant: Participant, campaign_id: str, quiz_id: str) -> bool:
@@ -311,10 +323,17 @@ _PASSED = {
 
 def completed_modules(session: Session, participant: Participant, campaign_id: str) -> set[str]:
     """Ids of the modules this participant has completed in this campaign."""
-    query = select(ModuleProgress.module_id).where(
-        owner_filter(ModuleProgress, participant), ModuleProgress.campaign_id == campaign_id, ModuleProgress.completed_at.is_not(None)
+    return set(session.scalars(_COMPLETED[isinstance(participant, Learner)], {"who": participant.id, "cid": campaign_id}))
+
+
+_COMPLETED = {
+    learner: select(ModuleProgress.module_id).where(
+        (ModuleProgress.learner_id if learner else ModuleProgress.account_id) == bindparam("who"),
+        ModuleProgress.campaign_id == bindparam("cid"),
+        ModuleProgress.completed_at.is_not(None),
     )
-    return set(session.scalars(query))
+    for learner in (True, False)
+}
 
 
 @functools.lru_cache(maxsize=256)

@@ -28,7 +28,6 @@ from safeclass.services.progress import (
     completion_counter,
     has_passed,
     owner,
-    owner_filter,
     site_of,
 )
 from safeclass.services.rollups import bump, count_quiz_answers_in, learner_district
@@ -68,15 +67,10 @@ def quiz_unlocked(quiz: Quiz, assigned_modules: tuple[str, ...], completed: set[
 def quiz_status(session: Session, participant: Participant, campaign: Campaign, quiz: Quiz) -> QuizStatus:
     """Attempts used, best score, pass, lock and any attempt started but not submitted."""
     check_assigned(participant, campaign, session, quiz_id=quiz.id)
-    mine = (owner_filter(QuizAttempt, participant), QuizAttempt.campaign_id == campaign.id, QuizAttempt.quiz_id == quiz.id)
-    used, best_score, best_max = session.execute(
-        select(func.count(), func.max(QuizAttempt.score * 100 / QuizAttempt.max_score), func.max(QuizAttempt.max_score)).where(
-            *mine, QuizAttempt.submitted_at.is_not(None)
-        )
-    ).one()
-    open_attempt = session.scalar(
-        select(QuizAttempt).where(*mine, QuizAttempt.submitted_at.is_(None)).order_by(QuizAttempt.started_at.desc()).limit(1)
-    )
+    learner = isinstance(participant, Learner)
+    mine = {"who": participant.id, "cid": campaign.id, "quiz_id": quiz.id}
+    used, best_score, best_max = session.execute(_SUBMITTED[learner], mine).one()
+    open_attempt = session.scalar(_OPEN[learner], mine)
     if open_attempt is not None and open_attempt.content_hash != quiz.content_hash:
         open_attempt = None  # the quiz was edited since: that draw may name questions that no longer exist
     assignment = assignment_for(participant, campaign, session)
@@ -89,6 +83,30 @@ def quiz_status(session: Session, participant: Participant, campaign: Campaign, 
         best_percent=int(best_score) if best_max else None,
         open_attempt=open_attempt,
     )
+
+
+def _attempts_of(learner: bool) -> tuple:
+    return (
+        (QuizAttempt.learner_id if learner else QuizAttempt.account_id) == bindparam("who"),
+        QuizAttempt.campaign_id == bindparam("cid"),
+        QuizAttempt.quiz_id == bindparam("quiz_id"),
+    )
+
+
+# Built once per owner kind: every run of the quiz page asks both.
+_SUBMITTED = {
+    learner: select(func.count(), func.max(QuizAttempt.score * 100 / QuizAttempt.max_score), func.max(QuizAttempt.max_score)).where(
+        *_attempts_of(learner), QuizAttempt.submitted_at.is_not(None)
+    )
+    for learner in (True, False)
+}
+_OPEN = {
+    learner: select(QuizAttempt)
+    .where(*_attempts_of(learner), QuizAttempt.submitted_at.is_(None))
+    .order_by(QuizAttempt.started_at.desc())
+    .limit(1)
+    for learner in (True, False)
+}
 
 
 def start_quiz_attempt(session: Session, participant: Participant, campaign: Campaign, quiz: Quiz) -> QuizAttempt:

@@ -8,13 +8,14 @@ come from ``services.measures``; suppression from ``safeclass.privacy``.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import ScalarSelect, case, func, select
+from sqlalchemy import ScalarSelect, Select, case, func, select
 from sqlalchemy.orm import Session
 
 from safeclass import clock, grading, permissions, privacy
@@ -64,6 +65,13 @@ COMPLETION = {"student_completion": ("learners_completed", "expected_students")}
 
 def site_table(session: Session, viewer: Account, campaign_id: str) -> pd.DataFrame:
     """One row per site the viewer may see, read from the rollups: O(sites), never O(learners)."""
+    query = _site_table_query(campaign_id, permissions.site_scope(viewer, "sites"))
+    return pd.DataFrame(session.execute(query).all(), columns=list(SITE_COLUMNS))
+
+
+@functools.lru_cache(maxsize=256)  # per campaign and scope: the city, a district, or one site (the principals active lately)
+def _site_table_query(campaign_id: str, scope: permissions.SiteScope) -> Select:
+    """``site_table``'s statement, built once per scope: building it was a third of a principal's My site run."""
 
     def staff_count(role: Role) -> ScalarSelect[int]:
         return (
@@ -96,10 +104,10 @@ def site_table(session: Session, viewer: Account, campaign_id: str) -> pd.DataFr
             SiteRollup.last_activity_at,
         )
         .outerjoin(SiteRollup, (SiteRollup.site_id == Site.id) & (SiteRollup.campaign_id == campaign_id))
-        .where(permissions.visible_sites(viewer))
+        .where(permissions.sites_in(scope))
         .order_by(Site.code)
     )
-    return pd.DataFrame(session.execute(query).all(), columns=list(SITE_COLUMNS))
+    return query
 
 
 def suppress_small(frame: pd.DataFrame, k: int, columns: tuple[str, ...] = STUDENT_COUNTS) -> pd.DataFrame:

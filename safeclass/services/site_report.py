@@ -10,7 +10,7 @@ import functools
 from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from safeclass import permissions, privacy
@@ -68,58 +68,60 @@ def _classes(session: Session, campaign: Campaign, *where) -> list[ClassGroup]: 
     )
 
 
+# The class table's counts, built once with expanding parameters (``:ids`` the classes, ``:cid`` the campaign,
+# ``:finals`` the final quizzes): built per call, constructing them and their cache keys cost more than
+# running them (My site reruns on every click).
+_IDS, _CID = bindparam("ids", expanding=True), bindparam("cid")
+_JOINED = select(Learner.class_group_id, func.count()).where(Learner.class_group_id.in_(_IDS)).group_by(Learner.class_group_id)
+_COMPLETIONS = (
+    select(Learner.class_group_id, ModuleProgress.module_id, func.count())
+    .join(Learner, Learner.id == ModuleProgress.learner_id)
+    .where(Learner.class_group_id.in_(_IDS), ModuleProgress.campaign_id == _CID, ModuleProgress.completed_at.is_not(None))
+    .group_by(Learner.class_group_id, ModuleProgress.module_id)
+)
+_ALTERNATIVES = (
+    select(Learner.class_group_id, func.count(func.distinct(ModuleProgress.learner_id)))
+    .join(Learner, Learner.id == ModuleProgress.learner_id)
+    .where(Learner.class_group_id.in_(_IDS), ModuleProgress.campaign_id == _CID, ModuleProgress.alternative)
+    .group_by(Learner.class_group_id)
+)
+_PASSED_FINAL = (
+    select(Learner.class_group_id, func.count(func.distinct(QuizAttempt.learner_id)))
+    .join(Learner, Learner.id == QuizAttempt.learner_id)
+    .where(
+        Learner.class_group_id.in_(_IDS),
+        QuizAttempt.campaign_id == _CID,
+        QuizAttempt.quiz_id.in_(bindparam("finals", expanding=True)),
+        QuizAttempt.passed,
+    )
+    .group_by(Learner.class_group_id)
+)
+_ATTESTED = (
+    select(LessonAttestation.class_group_id, func.count(), func.coalesce(func.sum(LessonAttestation.students_present), 0))
+    .where(LessonAttestation.class_group_id.in_(_IDS), LessonAttestation.campaign_id == _CID)
+    .group_by(LessonAttestation.class_group_id)
+)
+
+
 def _class_table(
     session: Session, groups: list[ClassGroup], campaign: Campaign, catalog: Catalog
 ) -> tuple[privacy.Suppressed, tuple[str, ...], int]:
     """The class rows (counts suppressed per row and against the totals), the module columns, and lessons attested."""
-    ids = [g.id for g in groups]
     modules = tuple(dict.fromkeys(m for g in groups for m in campaign.audiences.students.for_level(g.level).modules))
-    finals = {
-        q
-        for g in groups
-        for q in campaign.audiences.students.for_level(g.level).quizzes
-        if q in catalog.quizzes and catalog.quizzes[q].module is None
-    }
-    joined = dict(
-        session.execute(
-            select(Learner.class_group_id, func.count()).where(Learner.class_group_id.in_(ids)).group_by(Learner.class_group_id)
-        ).all()
+    finals = sorted(
+        {
+            q
+            for g in groups
+            for q in campaign.audiences.students.for_level(g.level).quizzes
+            if q in catalog.quizzes and catalog.quizzes[q].module is None
+        }
     )
-    completions = session.execute(
-        select(Learner.class_group_id, ModuleProgress.module_id, func.count())
-        .join(Learner, Learner.id == ModuleProgress.learner_id)
-        .where(Learner.class_group_id.in_(ids), ModuleProgress.campaign_id == campaign.id, ModuleProgress.completed_at.is_not(None))
-        .group_by(Learner.class_group_id, ModuleProgress.module_id)
-    ).all()
-    alternatives = dict(
-        session.execute(
-            select(Learner.class_group_id, func.count(func.distinct(ModuleProgress.learner_id)))
-            .join(Learner, Learner.id == ModuleProgress.learner_id)
-            .where(Learner.class_group_id.in_(ids), ModuleProgress.campaign_id == campaign.id, ModuleProgress.alternative)
-            .group_by(Learner.class_group_id)
-        ).all()
-    )
-    passed = dict(
-        session.execute(
-            select(Learner.class_group_id, func.count(func.distinct(QuizAttempt.learner_id)))
-            .join(Learner, Learner.id == QuizAttempt.learner_id)
-            .where(
-                Learner.class_group_id.in_(ids),
-                QuizAttempt.campaign_id == campaign.id,
-                QuizAttempt.quiz_id.in_(finals),
-                QuizAttempt.passed,
-            )
-            .group_by(Learner.class_group_id)
-        ).all()
-    )
-    attested = {
-        class_id: (lessons, students)
-        for class_id, lessons, students in session.execute(
-            select(LessonAttestation.class_group_id, func.count(), func.coalesce(func.sum(LessonAttestation.students_present), 0))
-            .where(LessonAttestation.class_group_id.in_(ids), LessonAttestation.campaign_id == campaign.id)
-            .group_by(LessonAttestation.class_group_id)
-        ).all()
-    }
+    params = {"ids": [g.id for g in groups], "cid": campaign.id, "finals": finals}
+    joined = dict(session.execute(_JOINED, params).all())
+    completions = session.execute(_COMPLETIONS, params).all()
+    alternatives = dict(session.execute(_ALTERNATIVES, params).all())
+    passed = dict(session.execute(_PASSED_FINAL, params).all())
+    attested = {class_id: (lessons, students) for class_id, lessons, students in session.execute(_ATTESTED, params).all()}
     done = {(class_id, module_id): count for class_id, module_id, count in completions}
     rows = []
     for g in groups:
@@ -159,23 +161,12 @@ def _suppressed_classes(rows: tuple[tuple, ...], columns: tuple[str, ...], modul
     )
 
 
-def _rollups(session: Session, campaign: Campaign, *where) -> pd.DataFrame:  # noqa: ANN002
-    rows = session.execute(
-        select(
-            Site.id,
-            Site.expected_students,
-            func.coalesce(SiteRollup.learners_completed, 0).label("learners_completed"),
-        )
-        .outerjoin(SiteRollup, (SiteRollup.site_id == Site.id) & (SiteRollup.campaign_id == campaign.id))
-        .where(*where)
-    ).all()
-    return pd.DataFrame(rows, columns=["site_id", "expected_students", "learners_completed"])
-
-
 def _site_and_district_completion(session: Session, site_id: int, campaign: Campaign) -> tuple[float | None, float]:
     """The site's completion (None when fewer than k students completed) and its district's, from one read."""
-    district = select(Site.district).where(Site.id == site_id).scalar_subquery()
-    sites = _rollups(session, campaign, Site.district == district)
+    sites = pd.DataFrame(
+        session.execute(_DISTRICT_ROLLUPS, {"sid": site_id, "cid": campaign.id}).all(),
+        columns=["site_id", "expected_students", "learners_completed"],
+    )
     site = sites[sites["site_id"] == site_id]
     if site.empty or privacy.is_small(int(site["learners_completed"].iloc[0]), campaign.k):
         own = None  # a rate beside the roster size would reveal the small count
@@ -183,3 +174,11 @@ def _site_and_district_completion(session: Session, site_id: int, campaign: Camp
         own = float(measures.student_completion(site).iloc[0])
     expected = float(sites["expected_students"].sum())
     return own, (float(sites["learners_completed"].sum()) / expected if expected else 0.0)
+
+
+# Every site of the district of ``:sid`` with its students completed in campaign ``:cid``; built once.
+_DISTRICT_ROLLUPS = (
+    select(Site.id, Site.expected_students, func.coalesce(SiteRollup.learners_completed, 0))
+    .outerjoin(SiteRollup, (SiteRollup.site_id == Site.id) & (SiteRollup.campaign_id == bindparam("cid")))
+    .where(Site.district == select(Site.district).where(Site.id == bindparam("sid")).scalar_subquery())
+)
