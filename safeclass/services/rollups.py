@@ -406,7 +406,7 @@ def bump_questions(session: Session, campaign_id: str, district: str, counts: Co
     ]
     if not rows:
         return
-    # One statement built once per dialect and run for every row (executemany): a multi-row VALUES built per
+    # One statement built once and run for every row (executemany): a multi-row VALUES built per
     # call was compiled anew on every quiz submission, inside the write lock (it halved submissions per second).
     session.execute(_question_upsert(), rows)
     if any(r["chosen"] < 0 for r in rows):

@@ -1,4 +1,4 @@
-"""Every ``st.cache_*`` of the app: the database, the content catalog and the response PDFs."""
+"""The app's process-wide caches: the database, the content catalog, the pages of the navigation and the response PDFs."""
 
 from __future__ import annotations
 
