@@ -39,7 +39,7 @@ st.dataframe(
         }
     ),
     hide_index=True,
-    use_container_width=True,
+    width="stretch",
     height=min(38 + 35 * max(len(accounts), 1), 420),
 )
 names = [a["username"] for a in accounts]

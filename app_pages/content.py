@@ -47,7 +47,7 @@ items = [
     for q in sorted(catalog.quizzes.values(), key=lambda q: q.id)
 ]
 frame = pd.DataFrame(items, columns=["id", "kind", "title", "for", "sections", "version"])
-st.dataframe(frame.rename(columns={c: t(f"admin.item_{c}") for c in frame.columns}), hide_index=True, use_container_width=True)
+st.dataframe(frame.rename(columns={c: t(f"admin.item_{c}") for c in frame.columns}), hide_index=True, width="stretch")
 
 chosen = st.selectbox(
     t("admin.preview"), list(frame["id"]), index=None, key=state.CONTENT_PREVIEW, placeholder=t("admin.preview_placeholder")

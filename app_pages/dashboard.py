@@ -103,7 +103,7 @@ def _by_district(report) -> None:  # noqa: ANN001
         f"<{campaign.k}" if k == 1 else "*" if k else fmt.percent(v)
         for v, k in zip(table["student_completion"].fillna(0), kinds["student_completion"], strict=True)
     ]
-    st.altair_chart(fmt.district_chart(table), use_container_width=True)
+    st.altair_chart(fmt.district_chart(table), width="stretch")
 
 
 def _by_type(report) -> None:  # noqa: ANN001
@@ -122,7 +122,7 @@ def _by_type(report) -> None:  # noqa: ANN001
             fmt.col("principal_certification"): table["principal_certification"].map(fmt.percent),
         }
     )
-    st.dataframe(view, hide_index=True, use_container_width=True)
+    st.dataframe(view, hide_index=True, width="stretch")
 
 
 def _over_time() -> None:
@@ -149,7 +149,7 @@ def _over_time() -> None:
         .mark_bar(opacity=0.5)
         .encode(x="day:T", y=alt.Y("completed:Q", title=t("overview.per_day")), tooltip=[alt.Tooltip("day:T"), "completed:Q"])
     )
-    st.altair_chart(alt.layer(bars, lines).resolve_scale(y="independent").properties(height=260), use_container_width=True)
+    st.altair_chart(alt.layer(bars, lines).resolve_scale(y="independent").properties(height=260), width="stretch")
     st.caption(t("overview.pooled", k=campaign.k))
 
 

@@ -47,7 +47,7 @@ view = pd.DataFrame(
         fmt.col("top_wrong_answer"): frame["top_wrong_answer"],
     }
 )
-st.dataframe(view, hide_index=True, use_container_width=True, height=min(38 + 35 * len(view), 640))
+st.dataframe(view, hide_index=True, width="stretch", height=min(38 + 35 * len(view), 640))
 export = frame.assign(
     wrong=[hidden if h else v for v, h in zip(frame["wrong"], frame["hidden"], strict=True)],
     error_rate=[hidden if h else float(v) for v, h in zip(frame["error_rate"].fillna(0), frame["hidden"], strict=True)],

@@ -45,7 +45,7 @@ with upload:
                     }
                 ),
                 hide_index=True,
-                use_container_width=True,
+                width="stretch",
             )
             st.info(t("roster.nothing_applied"))
         else:
@@ -137,7 +137,7 @@ with principals:
             if cols[2].button(t("roster.sheet_done"), key="roster.sheet.done"):
                 st.session_state.pop(state.ROSTER_ISSUED, None)
                 st.rerun()
-            st.dataframe(sheet.rename(columns=names), hide_index=True, use_container_width=True)
+            st.dataframe(sheet.rename(columns=names), hide_index=True, width="stretch")
 
     st.subheader(t("roster.never_signed_in"), anchor=False)
     never = read(lambda s: list_accounts(s, viewer, role="principal", never_signed_in=True, limit=5000))
@@ -157,7 +157,7 @@ with principals:
                 ]
             ),
             hide_index=True,
-            use_container_width=True,
+            width="stretch",
             height=min(38 + 35 * len(never), 320),
         )
     st.subheader(t("roster.reissue"), anchor=False)

@@ -79,7 +79,7 @@ table = pd.DataFrame(
         fmt.col("last_activity_at"): keyed["last_activity_at"].map(fmt.when),
     }
 )
-st.dataframe(table, hide_index=True, use_container_width=True, height=min(38 + 35 * len(table), 480))
+st.dataframe(table, hide_index=True, width="stretch", height=min(38 + 35 * len(table), 480))
 st.caption(t("dashboard.suppressed", k=campaign.k) + " " + t("sites.complement_note"))
 
 export = fmt.mixed(report.shown, keyed, [*COUNTS, "student_completion"])
