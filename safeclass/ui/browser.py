@@ -91,6 +91,9 @@ h1, h2 { text-wrap: balance; }
 /* On a phone a long module title would fill a third of the screen before the lesson starts. */
 @media (max-width: 640px) { div[data-testid="stHeading"] h1 { font-size: 2rem; } }
 [data-testid="stMainBlockContainer"] { padding-top: 2.5rem; }
+/* A phone shows Streamlit's 60 px header (the sidebar button) over the page: with 2.5rem the top 20 px of
+   *Quick exit* lay under it, and a tap there hit the header instead of the button. */
+@media (max-width: 640px) { [data-testid="stMainBlockContainer"] { padding-top: 4.25rem; } }
 .stButton button, .stFormSubmitButton button, .stDownloadButton button, .stLinkButton a, .stPageLink a { min-height: 44px; }
 [data-testid="stRadio"] label, [data-testid="stCheckbox"] label { min-height: 44px; align-items: center; }
 .st-key-projector-stage p, .st-key-projector-stage li, .st-key-projector-stage label { font-size: 1.6rem; line-height: 1.5; }

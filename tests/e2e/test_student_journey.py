@@ -239,6 +239,11 @@ def test_the_same_journey_in_english_on_a_phone(browser, server) -> None:
     phone.goto(server["url"])
     _settled(phone)
     expect(phone.get_by_role("button", name="빠른 나가기")).to_be_visible()  # no sidebar needed for help and exit
+    # All of it can be tapped: Streamlit's header lies over the top of the page on a phone.
+    box = phone.locator("#safeclass-quick-exit").bounding_box()
+    for y in (box["y"] + 2, box["y"] + box["height"] / 2):
+        tapped = phone.evaluate("([x, y]) => document.elementFromPoint(x, y)?.id", [box["x"] + box["width"] / 2, y])
+        assert tapped == "safeclass-quick-exit", f"a tap at y={y:.0f} reaches {tapped!r}, not Quick exit"
     phone.get_by_test_id("stExpandSidebarButton").click()
     phone.get_by_text("English", exact=True).click()
     _settled(phone)
