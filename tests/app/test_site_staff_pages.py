@@ -240,3 +240,21 @@ def test_the_overview_shows_sites_that_drilled_as_a_kpi_and_against_the_drill_ta
     # The fixture's drill target (50% of sites by 2025-12-19) on its date, like the other targets; it has no label of its own.
     line = next(p.text for p in at.get("progress") if "학교·시설 모의 대응 훈련 실시" in p.text)
     assert line == "학교·시설 모의 대응 훈련 실시: 50% (2025. 12. 19.까지) — 현재 100.0% · 달성"
+
+
+def test_my_sites_class_table_follows_the_language_and_its_counts(app_env, fixture_catalog, test_campaign) -> None:
+    # The table is formatted once per table and language (class_table's memo): a switch must not serve the
+    # Korean one, and a new count must not serve the old one.
+    with app_env.transaction() as s:
+        group = s.scalar(select(ClassGroup).where(ClassGroup.label == "2-3"))
+        make_learners(s, group, 6)
+    at = _sign_in(_app(), "park")
+    at.switch_page("app_pages/site.py").run()
+    assert at.dataframe[0].value.iloc[0]["참여 학생"] == "6"
+    at.sidebar.radio[0].set_value("en").run()
+    table = at.dataframe[0].value
+    assert "참여 학생" not in table.columns and table.iloc[0]["Students joined"] == "6"
+    with app_env.transaction() as s:
+        join_class(s, join_code=s.scalar(select(ClassGroup.join_code).where(ClassGroup.label == "2-3")), seat_number=7, pin="2580")
+    at.run()
+    assert at.dataframe[0].value.iloc[0]["Students joined"] == "7"
