@@ -155,7 +155,7 @@ def visible_site_ids(actor: Account, site_id_column: ColumnElement[int]) -> Colu
     if scope.everything:
         return true()
     if scope.district is not None:
-        return site_id_column.in_(select(Site.id).where(Site.district == scope.district))
+        return site_id_column.in_(select(Site.id).where(sites_in(scope)))
     return site_id_column == scope.site_id
 
 

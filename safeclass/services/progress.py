@@ -28,9 +28,12 @@ def owner(participant: Participant) -> dict[str, int]:
 
 def owner_filter(model, participant: Participant):  # noqa: ANN001
     """A WHERE clause selecting ``participant``'s rows of ``model``."""
-    if isinstance(participant, Learner):
-        return model.learner_id == participant.id
-    return model.account_id == participant.id
+    return owner_column(model, isinstance(participant, Learner)) == participant.id
+
+
+def owner_column(model, learner: bool):  # noqa: ANN001
+    """The column naming the owner of ``model``'s rows: the seat for a student, the account for staff."""
+    return model.learner_id if learner else model.account_id
 
 
 def _class_of(session: Session, learner: Learner) -> ClassGroup:
@@ -169,7 +172,7 @@ def _progress_in(session: Session, participant: Participant, campaign_id: str, m
 # Built once per owner kind: every run of the lesson page reads it, and every saved step.
 _PROGRESS = {
     learner: select(ModuleProgress).where(
-        (ModuleProgress.learner_id if learner else ModuleProgress.account_id) == bindparam("who"),
+        owner_column(ModuleProgress, learner) == bindparam("who"),
         ModuleProgress.campaign_id == bindparam("cid"),
         ModuleProgress.module_id == bindparam("module_id"),
     )
@@ -311,7 +314,7 @@ def has_passed(session: Session, participant: Participant, campaign_id: str, qui
 _PASSED = {
     learner: select(QuizAttempt.id)
     .where(
-        (QuizAttempt.learner_id if learner else QuizAttempt.account_id) == bindparam("who"),
+        owner_column(QuizAttempt, learner) == bindparam("who"),
         QuizAttempt.campaign_id == bindparam("cid"),
         QuizAttempt.quiz_id == bindparam("quiz_id"),
         QuizAttempt.passed,
@@ -328,7 +331,7 @@ def completed_modules(session: Session, participant: Participant, campaign_id: s
 
 _COMPLETED = {
     learner: select(ModuleProgress.module_id).where(
-        (ModuleProgress.learner_id if learner else ModuleProgress.account_id) == bindparam("who"),
+        owner_column(ModuleProgress, learner) == bindparam("who"),
         ModuleProgress.campaign_id == bindparam("cid"),
         ModuleProgress.completed_at.is_not(None),
     )
@@ -343,8 +346,8 @@ def assignment_state_query(learner: bool, modules: tuple[str, ...], quizzes: tup
     Parameters ``:who`` and ``:cid`` (and ``:quiz_id``, ``:attempt_id``). Built once per assignment: a
     statement object reused keeps its cache key and compiled SQL, so a write pays no SQL construction.
     """
-    progress_owner = ModuleProgress.learner_id if learner else ModuleProgress.account_id
-    attempt_owner = QuizAttempt.learner_id if learner else QuizAttempt.account_id
+    progress_owner = owner_column(ModuleProgress, learner)
+    attempt_owner = owner_column(QuizAttempt, learner)
     done = (
         select(func.count())
         .select_from(ModuleProgress)
@@ -402,8 +405,8 @@ def finished_among(session: Session, owners: Select, campaign_id: str, modules: 
     if not need:
         return set()
     learner = owners.selected_columns[0].table is Learner.__table__
-    progress_owner = ModuleProgress.learner_id if learner else ModuleProgress.account_id
-    attempt_owner = QuizAttempt.learner_id if learner else QuizAttempt.account_id
+    progress_owner = owner_column(ModuleProgress, learner)
+    attempt_owner = owner_column(QuizAttempt, learner)
     items: Counter[int] = Counter()
     for who, _ in session.execute(
         select(progress_owner, ModuleProgress.module_id)

@@ -28,6 +28,7 @@ from safeclass.services.progress import (
     completion_counter,
     has_passed,
     owner,
+    owner_column,
     site_of,
 )
 from safeclass.services.rollups import bump, count_quiz_answers_in, learner_district
@@ -87,7 +88,7 @@ def quiz_status(session: Session, participant: Participant, campaign: Campaign, 
 
 def _attempts_of(learner: bool) -> tuple:
     return (
-        (QuizAttempt.learner_id if learner else QuizAttempt.account_id) == bindparam("who"),
+        owner_column(QuizAttempt, learner) == bindparam("who"),
         QuizAttempt.campaign_id == bindparam("cid"),
         QuizAttempt.quiz_id == bindparam("quiz_id"),
     )

@@ -8,7 +8,7 @@ import json
 from collections import Counter
 from typing import Any
 
-from sqlalchemy import Date, TextClause, Update, bindparam, cast, delete, func, literal_column, select, text, true, union_all, update
+from sqlalchemy import Date, Update, bindparam, cast, delete, func, literal_column, select, text, true, union_all, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -408,29 +408,20 @@ def bump_questions(session: Session, campaign_id: str, district: str, counts: Co
         return
     # One statement built once and run for every row (executemany): a multi-row VALUES built per
     # call was compiled anew on every quiz submission, inside the write lock (it halved submissions per second).
-    session.execute(_question_upsert(), rows)
+    session.execute(_QUESTION_UPSERT, rows)
     if any(r["chosen"] < 0 for r in rows):
         session.execute(delete(QuestionRollup).where(QuestionRollup.campaign_id == campaign_id, QuestionRollup.chosen <= 0))
 
 
-@functools.cache
-def _question_upsert() -> TextClause:
-    """The single-row upsert of ``bump_questions``, the same SQL on SQLite and PostgreSQL.
-
-    Written as text because SQLAlchemy cannot cache an ``on_conflict_do_update`` statement ("no key" in its
-    log): built with the dialect's ``insert()``, it was compiled anew on every quiz submission, inside the
-    write lock. A text statement is compiled once.
-    """
-    table = QuestionRollup.__table__
-    key = ", ".join(_QUESTION_KEY)
-    values = ", ".join(f":{column}" for column in (*_QUESTION_KEY, "chosen"))
-    return text(
-        f"INSERT INTO {table.name} ({key}, chosen) VALUES ({values}) "
-        f"ON CONFLICT ({key}) DO UPDATE SET chosen = {table.name}.chosen + excluded.chosen"
-    )
-
-
 _QUESTION_KEY = ("campaign_id", "district", "kind", "item_id", "question_id", "option")
+# The single-row upsert of ``bump_questions``, the same SQL on SQLite and PostgreSQL. Written as text because
+# SQLAlchemy cannot cache an ``on_conflict_do_update`` statement ("no key" in its log): built with the
+# dialect's ``insert()``, it was compiled anew on every quiz submission, inside the write lock.
+_QUESTION_UPSERT = text(
+    f"INSERT INTO question_rollup ({', '.join(_QUESTION_KEY)}, chosen) "
+    f"VALUES ({', '.join(f':{column}' for column in _QUESTION_KEY)}, :chosen) "
+    f"ON CONFLICT ({', '.join(_QUESTION_KEY)}) DO UPDATE SET chosen = question_rollup.chosen + excluded.chosen"
+)
 
 
 def count_check_answer(session: Session, campaign_id: str, learner: Learner, module_id: str, check_id: str, choice_index: int) -> None:
