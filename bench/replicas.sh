@@ -86,7 +86,6 @@ backend streamlit
 $servers
 EOF
   haproxy -c -q -f "$rundir/haproxy.cfg"
-  haproxy -f "$rundir/haproxy.cfg" -D -p "$rundir/haproxy.pid"
 
   # Ready when every replica answers its health check (bounded: 120 s).
   for i in $(seq 1 "$count"); do
@@ -100,6 +99,27 @@ EOF
       sleep 0.5
     done
     [ -n "$ok" ] || { echo "replica $i on port $port did not become healthy; see $rundir/replica-$i.log" >&2; stop "$rundir"; exit 1; }
+  done
+  # HAProxy starts once they answer: started before, it counted their start-up as failed checks, took them out
+  # (fall) and back in only after `rise` passes, a window in which every browser went to one replica.
+  haproxy -f "$rundir/haproxy.cfg" -D -p "$rundir/haproxy.pid"
+  # Ready when HAProxy routes to each: a request carrying replica I's cookie comes back without a cookie
+  # naming another one.
+  for i in $(seq 1 "$count"); do
+    local routed=""
+    for _ in $(seq 1 60); do
+      if "$PYTHON" - "$lb_port" "r$i" <<'PY' 2>/dev/null; then
+import sys, urllib.request
+request = urllib.request.Request(f"http://127.0.0.1:{sys.argv[1]}/_stcore/health", headers={"Cookie": f"SAFECLASS_REPLICA={sys.argv[2]}"})
+with urllib.request.urlopen(request, timeout=2) as response:
+    sys.exit(1 if "SAFECLASS_REPLICA=" in (response.headers.get("Set-Cookie") or "") else 0)
+PY
+        routed=1
+        break
+      fi
+      sleep 0.5
+    done
+    [ -n "$routed" ] || { echo "HAProxy did not take replica $i in; see $rundir/replica-$i.log" >&2; stop "$rundir"; exit 1; }
   done
   trap - ERR
   echo "SafeClass: $count replicas behind http://127.0.0.1:$lb_port (pids and logs in $rundir)"
