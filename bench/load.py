@@ -19,8 +19,7 @@ between clicks. Bounded: at most --max-steps interactions per session and --dura
 A closed connection (a replica stopped) is answered as the browser does: reconnect through the load
 balancer with the cookies it holds (the seat cookie the app set by script, the balancer's), rerun the same
 page (in a browser the student's next click makes that run: Streamlit's client does not rerun on a
-reconnect, and that click's callback died with the old process), and go on; the report says what the
-sessions saw.
+reconnect), and go on; the report says what the sessions saw.
 
 Memory: each app process gets one warm-up page load on its own address (with replicas, its own port, not
 through the balancer, whose leastconn would send every warm-up to the same idle replica), then its RSS is

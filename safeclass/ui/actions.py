@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from safeclass.db.engine import DatabaseUnavailable, is_busy
 from safeclass.services import ServiceError
-from safeclass.ui import resources
+from safeclass.ui import resources, state
 from safeclass.ui.i18n import t
 
 T = TypeVar("T")
@@ -55,3 +55,22 @@ def read(query: Callable[[Session], T]) -> T:
         st.error(t("error.unexpected_read"), icon=":material/cloud_off:")
     st.stop()
     raise AssertionError("unreachable")  # st.stop() raises
+
+
+def action_button(label: str, *, key: str, on_click: Callable[..., None], args: tuple = (), **options: Any) -> None:
+    """``st.button`` with an ``on_click`` that also runs when the click reached a process that never drew the button.
+
+    Streamlit runs a widget's callback only in the session that drew the widget. After a replica stops (or the
+    server restarts) the browser reconnects to a new session, and its next click arrives there without one:
+    the button reads as pressed, but the callback never ran. Here it then runs in the page, which is drawn
+    again with its effect (docs/operations.md, "A replica stops").
+    """
+    ran = state.callback_ran(key)
+
+    def callback(*values: Any) -> None:
+        st.session_state[ran] = True
+        on_click(*values)
+
+    if st.button(label, key=key, on_click=callback, args=args, **options) and not st.session_state.pop(ran, False):
+        on_click(*args)
+        st.rerun()

@@ -29,6 +29,7 @@ from safeclass.content.models import (
 )
 from safeclass.scenarios import debrief, verdict, walk
 from safeclass.ui import state
+from safeclass.ui.actions import action_button
 from safeclass.ui.i18n import t, voiced
 from safeclass.ui.i18n import text as localized
 
@@ -115,7 +116,7 @@ def _check(section: CheckSection, frame: Frame) -> bool:
         if not st.session_state.get(revealed):
             for i in options:
                 st.markdown(f"{chr(65 + i)}. {frame.text(section.choices[i].text)}")
-            st.button(t("player.reveal"), key=f"{revealed}.button", on_click=st.session_state.__setitem__, args=(revealed, True))
+            action_button(t("player.reveal"), key=f"{revealed}.button", on_click=st.session_state.__setitem__, args=(revealed, True))
             return True
         for i in options:
             choice = section.choices[i]
@@ -186,7 +187,7 @@ def _scenario(section: ScenarioSection, frame: Frame) -> bool:
 
     if len(path) > st.session_state[seen_key]:
         _choice_feedback(run.steps[-1].choice, frame)
-        st.button(
+        action_button(
             t("player.scenario_continue"),
             key=f"{run_key}.continue",
             type="primary",
@@ -202,7 +203,7 @@ def _scenario(section: ScenarioSection, frame: Frame) -> bool:
             st.session_state[path_key] = []
             st.session_state[seen_key] = 0
 
-        st.button(t("player.scenario_replay"), key=f"{run_key}.replay", icon=":material/replay:", on_click=replay)
+        action_button(t("player.scenario_replay"), key=f"{run_key}.replay", icon=":material/replay:", on_click=replay)
         return True
 
     with st.container(border=True):
@@ -214,7 +215,7 @@ def _scenario(section: ScenarioSection, frame: Frame) -> bool:
                     frame.record_choice(section, st.session_state[run_key], node_id, index)
                 st.session_state[path_key] = [*st.session_state[path_key], index]
 
-            st.button(frame.text(choice.text), key=f"{run_key}.{run.current.id}.{index}", on_click=choose, width="stretch")
+            action_button(frame.text(choice.text), key=f"{run_key}.{run.current.id}.{index}", on_click=choose, width="stretch")
     return False
 
 
@@ -288,11 +289,12 @@ def play_module(frame: Frame, *, resume_at: int, completed: bool, started: bool,
             st.session_state[done_key] = True
 
     with st.container(horizontal=True, gap="small"):
-        st.button(t("player.back"), key=frame.key("back"), disabled=at == 0, on_click=move, args=(at - 1,), icon=":material/arrow_back:")
+        back = frame.key("back")
+        action_button(t("player.back"), key=back, disabled=at == 0, on_click=move, args=(at - 1,), icon=":material/arrow_back:")
         if at + 1 < total:
-            st.button(t("player.next"), key=frame.key("next"), type="primary", disabled=not ready, on_click=move, args=(at + 1,))
+            action_button(t("player.next"), key=frame.key("next"), type="primary", disabled=not ready, on_click=move, args=(at + 1,))
         else:
-            st.button(t("player.finish"), key=frame.key("finish"), type="primary", disabled=not ready, on_click=finish)
+            action_button(t("player.finish"), key=frame.key("finish"), type="primary", disabled=not ready, on_click=finish)
     if not ready:
         st.caption(frame.say("answer_first"))
     return False
@@ -310,8 +312,8 @@ def _content_warning(frame: Frame, save: Save) -> bool:
             st.session_state[frame.key("warned")] = True
 
     with st.container(horizontal=True, gap="small"):
-        st.button(t("player.warning_continue"), key=frame.key("warning_continue"), type="primary", on_click=go_on)
-        st.button(
+        action_button(t("player.warning_continue"), key=frame.key("warning_continue"), type="primary", on_click=go_on)
+        action_button(
             t("player.warning_alternative"),
             key=frame.key("warning_alternative"),
             on_click=st.session_state.__setitem__,
@@ -330,8 +332,8 @@ def _alternative(frame: Frame, save: Save) -> bool:
             st.session_state[frame.key("finished")] = True
 
     with st.container(horizontal=True, gap="small"):
-        st.button(t("player.alternative_done"), key=frame.key("alternative_done"), type="primary", on_click=done)
-        st.button(
+        action_button(t("player.alternative_done"), key=frame.key("alternative_done"), type="primary", on_click=done)
+        action_button(
             t("player.alternative_back"),
             key=frame.key("alternative_back"),
             on_click=st.session_state.__setitem__,

@@ -16,6 +16,7 @@ from safeclass.content.models import Campaign, MultipleChoiceQuestion, OrderingQ
 from safeclass.db.models import QuizAttempt
 from safeclass.grading import grade_attempt
 from safeclass.ui import state
+from safeclass.ui.actions import action_button
 from safeclass.ui.i18n import t, voiced
 from safeclass.ui.i18n import text as localized
 
@@ -84,7 +85,7 @@ def _ordering(question: OrderingQuestion, key: str, campaign: Campaign, staff: b
         with st.container(border=True, gap="small"):
             st.markdown(f"**{position + 1}.** {localized(question.items[item], campaign.help)}")
             with st.container(horizontal=True, gap="small"):
-                st.button(
+                action_button(
                     t("quiz.up"),
                     key=f"{order_key}.up.{position}",
                     icon=":material/arrow_upward:",
@@ -92,7 +93,7 @@ def _ordering(question: OrderingQuestion, key: str, campaign: Campaign, staff: b
                     on_click=swap,
                     args=(position, position - 1),
                 )
-                st.button(
+                action_button(
                     t("quiz.down"),
                     key=f"{order_key}.down.{position}",
                     icon=":material/arrow_downward:",

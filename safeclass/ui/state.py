@@ -85,3 +85,8 @@ def guide_step(guide_id: str, step_id: str) -> str:
 def drill_choice(run_id: int, inject_id: str) -> str:
     """The option the principal has selected for the group at one inject, before recording it."""
     return f"drill.{run_id}.{inject_id}.choice"
+
+
+def callback_ran(widget_key: str) -> str:
+    """Set by an action button's callback in the run it ran before (ui/actions.py, ``action_button``)."""
+    return f"{widget_key}.callback_ran"
