@@ -3,7 +3,13 @@
 import streamlit as st
 
 from safeclass.services.plan import learning_plan
-from safeclass.services.progress import module_progress, record_check_answer, record_module_progress, record_scenario_choice
+from safeclass.services.progress import (
+    first_check_answer,
+    module_progress,
+    record_check_answer,
+    record_module_progress,
+    record_scenario_choice,
+)
 from safeclass.services.quizzes import module_quiz_status
 from safeclass.ui.actions import read, run_action
 from safeclass.ui.context import context, require_campaign, require_participant
@@ -37,6 +43,7 @@ frame = Frame(
     record_check=lambda check_id, index: run_action(
         lambda s: record_check_answer(s, who(s), campaign, module, check_id=check_id, choice_index=index)
     ),
+    stored_check=lambda check_id: read(lambda s: first_check_answer(s, who(s), campaign.id, module.id, check_id)),
     record_choice=lambda scenario, run_key, node_id, index: run_action(
         lambda s: record_scenario_choice(s, who(s), campaign, module, scenario, run_key=run_key, node_id=node_id, choice_index=index)
     ),

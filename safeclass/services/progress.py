@@ -147,6 +147,18 @@ def record_check_answer(
     return recorded
 
 
+def first_check_answer(session: Session, participant: Participant, campaign_id: str, module_id: str, check_id: str) -> int | None:
+    """The option the participant first chose at an inline check (the one stored), or None if not answered yet."""
+    return session.scalar(
+        select(CheckAnswer.choice_index).where(
+            owner_filter(CheckAnswer, participant),
+            CheckAnswer.campaign_id == campaign_id,
+            CheckAnswer.module_id == module_id,
+            CheckAnswer.check_id == check_id,
+        )
+    )
+
+
 def seat(session: Session, learner_id: int) -> Learner:
     """The student seat a browser session holds; refused if the seat was removed meanwhile."""
     learner = session.scalars(_SEAT, {"learner_id": learner_id}).one_or_none()

@@ -46,6 +46,9 @@ class Frame:
     style: Style = "student"
     # Called once per first answer / per choice; None in projector mode, where nothing is recorded.
     record_check: Callable[[str, int], None] | None = None
+    # The first answer already stored for a check, read once per check and session: a new session (a reload, a
+    # phone's discarded tab, another replica) shows its feedback instead of asking again.
+    stored_check: Callable[[str], int | None] | None = None
     record_choice: Callable[[ScenarioSection, str, str, int], None] | None = None
 
     def text(self, value: Text) -> str:
@@ -124,6 +127,12 @@ def _check(section: CheckSection, frame: Frame) -> bool:
         return True
     picked_key = state.check(frame.module.id, section.id, "picked")
     answered_key = state.check(frame.module.id, section.id, "answered")
+    looked_key = state.check(frame.module.id, section.id, "looked_up")
+    if frame.stored_check is not None and st.session_state.get(answered_key) is None and not st.session_state.get(looked_key):
+        st.session_state[looked_key] = True
+        stored = frame.stored_check(section.id)
+        if stored is not None and 0 <= stored < len(options):
+            st.session_state[answered_key] = stored
     picked = st.radio(
         t("player.check_choose"),
         options,

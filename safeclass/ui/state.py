@@ -53,7 +53,7 @@ def player(module_id: str, what: str) -> str:
 
 
 def check(module_id: str, check_id: str, what: str) -> str:
-    """An inline check's key (chosen option, answered)."""
+    """An inline check's key (chosen option, answered, stored answer looked up)."""
     return f"player.{module_id}.check.{check_id}.{what}"
 
 

@@ -158,6 +158,28 @@ def test_closing_the_tab_resumes_at_the_same_section(app_env) -> None:
     assert "3 / 6" in again.get("progress")[0].proto.text
 
 
+def test_a_new_session_shows_the_answered_check_instead_of_asking_again(app_env) -> None:
+    """A reload, a phone's discarded tab or another replica: the stored first answer's feedback, and Next open."""
+    code = _code(app_env)
+    at = _join(_app(), code)
+    _click(at, "시작하기")
+    _click(at, "수업 계속하기")
+    _click(at, "다음")
+    _click(at, "다음")
+    _pick(at, CHECK, 1)
+    _click(at, "확인하기")  # the first answer, the one stored: wrong
+    again = _join(_app(), code)
+    _click(again, "이어서 하기")
+    assert "3 / 6" in again.get("progress")[0].proto.text
+    assert "친구가 정해요." in again.warning[0].value  # the feedback of the stored answer
+    assert not _button(again, "다음").disabled
+    _pick(again, CHECK, 0)  # trying again still works, and is still not stored
+    _click(again, "확인하기")
+    assert again.success[0].value == "맞아요."
+    with app_env.reading() as s:
+        assert [(a.check_id, a.choice_index) for a in s.scalars(select(CheckAnswer))] == [("ask-first", 1)]
+
+
 def test_the_alternative_activity_is_a_real_choice_that_completes(app_env) -> None:
     at = _join(_app(), _code(app_env))
     _click(at, "시작하기")

@@ -13,6 +13,7 @@ from safeclass.services import NotAllowed, ServiceError
 from safeclass.services.progress import (
     attest_lesson,
     finished_among,
+    first_check_answer,
     has_completed_assignment,
     record_check_answer,
     record_module_progress,
@@ -195,6 +196,10 @@ def test_only_the_first_answer_to_a_check_is_stored(database, classroom, fixture
     assert again.content_hash == lesson.content_hash
     with database.reading() as s:
         assert s.scalar(select(func.count()).select_from(CheckAnswer)) == 1
+        # What a new session of this seat shows (the player's stored answer), and nobody else's.
+        assert first_check_answer(s, learner, test_campaign.id, lesson.id, "ask-first") == 1
+        assert first_check_answer(s, classroom[3][1], test_campaign.id, lesson.id, "ask-first") is None
+        assert first_check_answer(s, learner, "other-campaign", lesson.id, "ask-first") is None
     with database.transaction() as s, pytest.raises(ServiceError):
         record_check_answer(s, learner, test_campaign, lesson, check_id="ask-first", choice_index=9)
     with database.transaction() as s, pytest.raises(ServiceError):
