@@ -6,6 +6,7 @@ import os
 import shutil
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -53,26 +54,34 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-@pytest.fixture(scope="session")
-def postgres_schema() -> Iterator[str]:
-    """A migrated PostgreSQL schema of this run's own, dropped afterwards."""
-
+@contextmanager
+def migrated_schema(prefix: str) -> Iterator[str]:
+    """A migrated PostgreSQL schema of its own (its URL), dropped afterwards; skipped here, failed in CI, without PostgreSQL."""
     try:
         admin = Database(POSTGRES_URL)
         admin.check()
     except Exception as exc:  # any failure means "no PostgreSQL here"
         require(False, f"PostgreSQL is not reachable at {POSTGRES_URL}: {str(exc).splitlines()[0]}")
-    schema = f"safeclass_test_{uuid.uuid4().hex[:10]}"
+    schema = f"{prefix}_{uuid.uuid4().hex[:10]}"
     with admin.engine.begin() as connection:
         connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = _with_search_path(schema)
-    database = Database(url)
-    upgrade(database)
-    database.dispose()
-    yield url
-    with admin.engine.begin() as connection:
-        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
+    try:
+        url = _with_search_path(schema)
+        database = Database(url)
+        upgrade(database)
+        database.dispose()
+        yield url
+    finally:
+        with admin.engine.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_schema() -> Iterator[str]:
+    """A migrated PostgreSQL schema of this run's own, dropped afterwards."""
+    with migrated_schema("safeclass_test") as url:
+        yield url
 
 
 def _with_search_path(schema: str) -> str:

@@ -123,12 +123,7 @@ def record_check_answer(
     check = next((c for c in module.sections_of(CheckSection) if c.id == check_id), None)
     if check is None or not 0 <= choice_index < len(check.choices):
         raise ServiceError("invalid_choice", node=check_id)
-    mine = (
-        owner_filter(CheckAnswer, participant),
-        CheckAnswer.campaign_id == campaign.id,
-        CheckAnswer.module_id == module.id,
-        CheckAnswer.check_id == check_id,
-    )
+    mine = _answer_to(participant, campaign.id, module.id, check_id)
     existing = session.scalar(select(CheckAnswer).where(*mine))
     if existing is not None:
         return existing
@@ -149,13 +144,16 @@ def record_check_answer(
 
 def first_check_answer(session: Session, participant: Participant, campaign_id: str, module_id: str, check_id: str) -> int | None:
     """The option the participant first chose at an inline check (the one stored), or None if not answered yet."""
-    return session.scalar(
-        select(CheckAnswer.choice_index).where(
-            owner_filter(CheckAnswer, participant),
-            CheckAnswer.campaign_id == campaign_id,
-            CheckAnswer.module_id == module_id,
-            CheckAnswer.check_id == check_id,
-        )
+    return session.scalar(select(CheckAnswer.choice_index).where(*_answer_to(participant, campaign_id, module_id, check_id)))
+
+
+def _answer_to(participant: Participant, campaign_id: str, module_id: str, check_id: str) -> tuple:
+    """The WHERE clauses of the participant's (one, first) answer to a check."""
+    return (
+        owner_filter(CheckAnswer, participant),
+        CheckAnswer.campaign_id == campaign_id,
+        CheckAnswer.module_id == module_id,
+        CheckAnswer.check_id == check_id,
     )
 
 

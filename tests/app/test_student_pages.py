@@ -145,13 +145,19 @@ def test_a_lesson_from_warning_to_what_to_remember(app_env) -> None:
         assert progress.completed_at is not None and not progress.alternative
 
 
-def test_closing_the_tab_resumes_at_the_same_section(app_env) -> None:
-    code = _code(app_env)
+def _at_the_check(code: str) -> AppTest:
+    """A new seat in the fixture lesson, past its warning and two sections: on the inline check (section 3 of 6)."""
     at = _join(_app(), code)
     _click(at, "시작하기")
     _click(at, "수업 계속하기")
     _click(at, "다음")
-    _click(at, "다음")  # now on section 3 of 6
+    _click(at, "다음")
+    return at
+
+
+def test_closing_the_tab_resumes_at_the_same_section(app_env) -> None:
+    code = _code(app_env)
+    _at_the_check(code)  # one session leaves the seat on section 3 of 6
     again = _join(_app(), code)  # a new session: the same seat with its PIN
     assert "진행 중 (3/6)" in _texts(again)
     _click(again, "이어서 하기")
@@ -161,11 +167,7 @@ def test_closing_the_tab_resumes_at_the_same_section(app_env) -> None:
 def test_a_new_session_shows_the_answered_check_instead_of_asking_again(app_env) -> None:
     """A reload, a phone's discarded tab or another replica: the stored first answer's feedback, and Next open."""
     code = _code(app_env)
-    at = _join(_app(), code)
-    _click(at, "시작하기")
-    _click(at, "수업 계속하기")
-    _click(at, "다음")
-    _click(at, "다음")
+    at = _at_the_check(code)
     _pick(at, CHECK, 1)
     _click(at, "확인하기")  # the first answer, the one stored: wrong
     again = _join(_app(), code)

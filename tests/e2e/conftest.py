@@ -90,9 +90,9 @@ def running_app(url: str, content: Path = ROOT, extra_env: dict | None = None, p
         process.wait(timeout=20)
 
 
-@pytest.fixture(scope="module")
-def browser(server: dict) -> Iterator:
-    """Headless Chromium."""
+@contextmanager
+def chromium() -> Iterator:
+    """Debian's headless Chromium, driven by Playwright."""
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:  # pragma: no cover
@@ -101,6 +101,28 @@ def browser(server: dict) -> Iterator:
         instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield instance
         instance.close()
+
+
+@pytest.fixture(scope="module")
+def browser(server: dict) -> Iterator:
+    """Headless Chromium, once the module's server runs."""
+    with chromium() as instance:
+        yield instance
+
+
+def settled(page) -> None:
+    """Wait until Streamlit has finished running the script (its status widget is gone)."""
+    from playwright.sync_api import expect
+
+    page.wait_for_timeout(300)
+    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0)
+
+
+def click(page, name: str) -> None:
+    """Click the main area's button ``name`` once the page has settled, and wait for the run it starts."""
+    settled(page)
+    page.get_by_test_id("stMain").get_by_role("button", name=name, exact=True).first.click()
+    settled(page)
 
 
 @pytest.fixture

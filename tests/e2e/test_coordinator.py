@@ -18,7 +18,7 @@ from safeclass.domain import Level, Role, SiteType
 from safeclass.services.classes import open_class
 from safeclass.services.progress import record_module_progress
 from safeclass.services.quizzes import start_quiz_attempt, submit_quiz_attempt
-from tests.e2e.conftest import open_page, open_sign_in, running_app
+from tests.e2e.conftest import open_page, open_sign_in, running_app, settled
 from tests.factories import PASSWORD, make_account, make_learners, make_site, right_answer
 
 pytestmark = pytest.mark.e2e
@@ -46,21 +46,16 @@ def server(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path):
     database.dispose()
 
 
-def _settled(page) -> None:
-    page.wait_for_timeout(300)
-    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0)
-
-
 def _sign_in(page, username: str) -> None:
     expect(page.get_by_role("heading", name="수업 참여하기")).to_be_visible()
-    _settled(page)
+    settled(page)
     open_sign_in(page)
-    _settled(page)
+    settled(page)
     page.get_by_label("아이디").fill(username)
     page.get_by_label("비밀번호").fill(PASSWORD)
     page.get_by_role("button", name="로그인").click()
     expect(page.get_by_role("heading", name="캠페인 현황")).to_be_visible()
-    _settled(page)
+    settled(page)
 
 
 def _pick(page, label: str, option: str) -> None:
@@ -68,7 +63,7 @@ def _pick(page, label: str, option: str) -> None:
     box.locator("input").click()
     page.get_by_role("option", name=option).click()
     page.keyboard.press("Escape")
-    _settled(page)
+    settled(page)
 
 
 def test_gangnam_not_started_sites_drill_down_and_exports(page, server) -> None:
@@ -80,10 +75,10 @@ def test_gangnam_not_started_sites_drill_down_and_exports(page, server) -> None:
     expect(page.get_by_text("4곳 중 3곳")).to_be_visible()
     _pick(page, "상태", "미시작")
     expect(page.get_by_text("4곳 중 2곳")).to_be_visible()
-    _settled(page)
+    settled(page)
     page.wait_for_timeout(1000)
     page.get_by_role("button", name="내보내기 준비 (2행)").click()
-    _settled(page)
+    settled(page)
     with page.expect_download() as csv_info:
         page.get_by_role("button", name="CSV", exact=True).click()
     data = Path(csv_info.value.path()).read_bytes()
@@ -112,7 +107,7 @@ def test_gangnam_not_started_sites_drill_down_and_exports(page, server) -> None:
 def test_cp949_roster_with_errors_then_clean_then_provision(page, server, tmp_path) -> None:
     _sign_in(page, "coordinator")
     open_page(page, "명단·학교장 계정", "명단·학교장 계정")
-    _settled(page)
+    settled(page)
     page.wait_for_timeout(1000)
     bad = '학교코드,학교명,자치구,학교급,학생수\nM0005,새중학교,강남구,중학교,"1,200"\nM0006,=HYPERLINK("x"),강남구,중학교,300\n'
     (tmp_path / "bad.csv").write_bytes(bad.encode("cp949"))

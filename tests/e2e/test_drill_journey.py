@@ -20,7 +20,7 @@ from safeclass.db.base import Base
 from safeclass.db.engine import Database
 from safeclass.domain import Role
 from tests.conftest import ROOT
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, open_page, start_app
+from tests.e2e.conftest import chromium, open_page, start_app
 from tests.factories import PASSWORD, make_account, make_site
 
 pytestmark = pytest.mark.e2e
@@ -42,13 +42,9 @@ def server(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> I
 
 @pytest.fixture(scope="module")
 def browser(server: dict) -> Iterator:
-    """Headless Chromium."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    """Headless Chromium, once the module's server runs."""
+    with chromium() as instance:
         yield instance
-        instance.close()
 
 
 def _page(browser, width: int = 1280, height: int = 900):

@@ -8,17 +8,11 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import open_sign_in, running_app
+from tests.e2e.conftest import open_sign_in, running_app, settled
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.e2e
 expect.set_options(timeout=20_000)  # a loaded CI machine reruns scripts slower than a laptop
-
-
-def _settled(page) -> None:
-    """Wait until Streamlit has finished running the script (its status widget is gone)."""
-    page.wait_for_timeout(300)
-    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0)
 
 
 def _sign_in(page, username: str, password: str) -> None:
@@ -33,7 +27,7 @@ def test_coordinator_signs_in_reaches_the_dashboard_and_stays_signed_in(page) ->
     _sign_in(page, "coordinator", PASSWORD)
     expect(page.get_by_role("heading", name="캠페인 현황")).to_be_visible()
     expect(page.get_by_text("시작한 학교·시설")).to_be_visible()
-    _settled(page)
+    settled(page)
     page.wait_for_timeout(1500)  # the sign-in cookie is written on the run after the sign-in
     (cookie,) = [c for c in page.context.cookies() if c["name"] == "safeclass_auth"]
     assert cookie["sameSite"] == "Strict" and cookie["path"] == "/"
@@ -41,7 +35,7 @@ def test_coordinator_signs_in_reaches_the_dashboard_and_stays_signed_in(page) ->
     page.reload()
     expect(page.get_by_role("heading", name="캠페인 현황")).to_be_visible()
     expect(page.get_by_role("heading", name="자치구별")).to_be_visible()
-    _settled(page)
+    settled(page)
     assert page.locator("iframe").count() == 0  # docs/nginx.conf's CSP allows none (frame-src 'none')
     page.get_by_role("button", name="로그아웃").click()
     expect(page.get_by_role("heading", name="수업 참여하기")).to_be_visible()
@@ -54,7 +48,7 @@ def test_a_first_page_load_runs_once_and_draws_no_cookie_component(page) -> None
     # streamlit-authenticator's cookie component reran every first page load once mounted, and that rerun
     # could land a visitor's first click (or a direct link) on the join page; the cookie is written by script.
     expect(page.get_by_role("heading", name="수업 참여하기")).to_be_visible()
-    _settled(page)
+    settled(page)
     assert page.locator("iframe").count() == 0
     open_sign_in(page)  # at once, no settling: the first click is not lost
     expect(page.get_by_label("아이디")).to_be_visible()
@@ -84,7 +78,7 @@ def test_a_direct_link_opened_first_on_a_fresh_server_stays_on_its_page(browser,
         page.goto(f"{base}/verify?code=ABCDEFGHJKLMNPQR")
         heading = page.get_by_role("heading", name="인증서 확인")
         expect(heading).to_be_visible()
-        _settled(page)
+        settled(page)
         page.wait_for_timeout(2000)  # the component's rerun has come and gone
         expect(heading).to_be_visible()
         assert page.url.startswith(f"{base}/verify")
@@ -96,7 +90,7 @@ def test_on_a_phone_the_sidebar_closes_once_a_page_is_chosen(browser, server) ->
         page = browser.new_context(viewport={"width": width, "height": 844}, locale="ko-KR").new_page()
         page.goto(server["url"])
         expect(page.get_by_role("heading", name="수업 참여하기")).to_be_visible()
-        _settled(page)
+        settled(page)
         sidebar = page.get_by_test_id("stSidebar")
         if width < 640:
             page.get_by_test_id("stExpandSidebarButton").click()

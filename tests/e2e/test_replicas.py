@@ -13,20 +13,18 @@ import shutil
 import signal
 import subprocess
 import sys
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 from safeclass.db.engine import Database
-from safeclass.db.migrate import upgrade
 from safeclass.db.models import CheckAnswer, Learner, ModuleProgress
 from safeclass.domain import Role
-from tests.conftest import POSTGRES_URL, ROOT, _with_search_path, require
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, _free_port, open_sign_in
+from tests.conftest import ROOT, migrated_schema, require
+from tests.e2e.conftest import CHROMIUM, _free_port, chromium, click, open_sign_in, settled
 from tests.factories import FAST_PIN, PASSWORD, make_account, make_class, make_learners, make_site
 
 pytestmark = [pytest.mark.e2e, pytest.mark.postgres]
@@ -48,58 +46,41 @@ def replicas(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
     """Two app processes on a PostgreSQL schema of their own behind HAProxy; everything stopped and dropped after."""
     require(Path(CHROMIUM).exists(), f"no Chromium at {CHROMIUM} (apt-get install chromium)")
     require(shutil.which("haproxy") is not None, "HAProxy is not installed (apt-get install haproxy)")
-    try:
-        admin = Database(POSTGRES_URL)
-        admin.check()
-    except Exception as exc:  # any failure means "no PostgreSQL here"
-        require(False, f"PostgreSQL is not reachable at {POSTGRES_URL}: {str(exc).splitlines()[0]}")
-    schema = f"safeclass_replicas_{uuid.uuid4().hex[:10]}"
-    with admin.engine.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = _with_search_path(schema)
-    database = Database(url)
-    rundir = tmp_path_factory.mktemp("replicas")
-    try:
-        upgrade(database)
-        with database.transaction() as s:
-            info = _setup(s)
-        ports = [_free_port() for _ in range(3)]
-        env = {
-            **os.environ,
-            "DATABASE_URL": url,
-            "SAFECLASS_COOKIE_KEY": "replicas-" + "k" * 28,
-            "SAFECLASS_CONTENT": str(VALID),
-            "LB_PORT": str(ports[0]),
-            "PORTS": f"{ports[1]} {ports[2]}",
-            "PYTHON": sys.executable,
-        }
-        env.pop("SAFECLASS_DEMO", None)
-        started = subprocess.run(
-            ["bash", str(ROOT / "bench" / "replicas.sh"), "start", str(rundir), "2"], env=env, capture_output=True, text=True, timeout=180
-        )
-        if started.returncode != 0:
-            logs = "\n".join(p.read_text(errors="replace")[-1500:] for p in sorted(rundir.glob("replica-*.log")))
-            pytest.fail(f"bench/replicas.sh start failed: {started.stderr[-1500:]}\n{logs}")
+    with migrated_schema("safeclass_replicas") as url:
+        database = Database(url)
+        rundir = tmp_path_factory.mktemp("replicas")
         try:
-            yield {"url": f"http://127.0.0.1:{ports[0]}", "rundir": rundir, "database": database, **info}
+            with database.transaction() as s:
+                info = _setup(s)
+            ports = [_free_port() for _ in range(3)]
+            env = {
+                **os.environ,
+                "DATABASE_URL": url,
+                "SAFECLASS_COOKIE_KEY": "replicas-" + "k" * 28,
+                "SAFECLASS_CONTENT": str(VALID),
+                "LB_PORT": str(ports[0]),
+                "PORTS": f"{ports[1]} {ports[2]}",
+                "PYTHON": sys.executable,
+            }
+            env.pop("SAFECLASS_DEMO", None)
+            script = str(ROOT / "bench" / "replicas.sh")
+            started = subprocess.run(["bash", script, "start", str(rundir), "2"], env=env, capture_output=True, text=True, timeout=180)
+            if started.returncode != 0:
+                logs = "\n".join(p.read_text(errors="replace")[-1500:] for p in sorted(rundir.glob("replica-*.log")))
+                pytest.fail(f"bench/replicas.sh start failed: {started.stderr[-1500:]}\n{logs}")
+            try:
+                yield {"url": f"http://127.0.0.1:{ports[0]}", "rundir": rundir, "database": database, **info}
+            finally:
+                subprocess.run(["bash", script, "stop", str(rundir)], timeout=60)
         finally:
-            subprocess.run(["bash", str(ROOT / "bench" / "replicas.sh"), "stop", str(rundir)], timeout=60)
-    finally:
-        database.dispose()
-        with admin.engine.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+            database.dispose()
 
 
 @pytest.fixture(scope="module")
 def browser(replicas: dict) -> Iterator:
-    """Headless Chromium."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    """Headless Chromium, once the module's server runs."""
+    with chromium() as instance:
         yield instance
-        instance.close()
 
 
 def _on_replica(browser, replicas: dict, replica: str):
@@ -109,7 +90,7 @@ def _on_replica(browser, replicas: dict, replica: str):
     page = context.new_page()
     page.set_default_timeout(30_000)
     page.goto(replicas["url"])
-    _settled(page)
+    settled(page)
     return page
 
 
@@ -117,25 +98,14 @@ def _replica_of(page) -> str:
     return next(c["value"] for c in page.context.cookies() if c["name"] == COOKIE)
 
 
-def _settled(page) -> None:
-    page.wait_for_timeout(300)
-    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0)
-
-
-def _click(page, name: str) -> None:
-    _settled(page)
-    page.get_by_test_id("stMain").get_by_role("button", name=name, exact=True).first.click()
-    _settled(page)
-
-
 def _join(page, code: str, seat: str, pin: str) -> None:
     expect(page.get_by_role("heading", name="수업 참여하기")).to_be_visible()
-    _settled(page)
+    settled(page)
     page.get_by_role("textbox", name="학급 코드").fill(code)
     page.get_by_role("textbox", name="내 번호").fill(seat)
     page.get_by_role("textbox", name="비밀번호 4자리").fill(pin)
     page.get_by_role("button", name="참여하기").click()
-    _settled(page)
+    settled(page)
 
 
 def test_wrong_pins_on_one_replica_hold_back_the_right_pin_on_the_other(browser, replicas) -> None:
@@ -167,9 +137,9 @@ def test_signing_out_on_one_replica_ends_the_open_sign_in_on_the_other(browser, 
         page.get_by_label("비밀번호").fill(PASSWORD)
         page.get_by_role("button", name="로그인").click()
         expect(page.get_by_role("heading", name="학급과 좌석")).to_be_visible()
-        _settled(page)
+        settled(page)
         page.wait_for_timeout(1500)  # the sign-in cookie is written on one more run
-        _settled(page)
+        settled(page)
         assert _replica_of(page) == replica
 
     pages["r2"].get_by_role("button", name="로그아웃").click()
@@ -179,11 +149,11 @@ def test_signing_out_on_one_replica_ends_the_open_sign_in_on_the_other(browser, 
     laptop = pages["r1"]
     expect(laptop.get_by_role("link", name="학급·좌석")).to_be_visible()
     laptop.get_by_role("link", name="도움받을 곳", exact=True).first.click()
-    _settled(laptop)
+    settled(laptop)
     expect(laptop.get_by_role("link", name="학급·좌석")).to_have_count(0)
     expect(laptop.get_by_role("link", name="교직원 로그인")).to_be_visible()
     laptop.reload()  # nor does the laptop's cookie sign it in again, on any replica
-    _settled(laptop)
+    settled(laptop)
     expect(laptop.get_by_role("link", name="교직원 로그인")).to_be_visible()
     expect(laptop.get_by_role("link", name="학급·좌석")).to_have_count(0)
     for page in pages.values():
@@ -195,14 +165,14 @@ def test_a_student_whose_replica_stops_goes_on_on_the_other_with_nothing_lost(br
     page = _on_replica(browser, replicas, "r1")
     _join(page, replicas["join_code"], "7", "4826")
     expect(page.get_by_role("heading", name="내 수업")).to_be_visible()
-    _click(page, "시작하기")
-    _click(page, "수업 계속하기")
-    _click(page, "다음")
-    _click(page, "다음")
+    click(page, "시작하기")
+    click(page, "수업 계속하기")
+    click(page, "다음")
+    click(page, "다음")
     page.get_by_test_id("stMain").get_by_text("묻는다", exact=True).click()
-    _click(page, "확인하기")
+    click(page, "확인하기")
     expect(page.get_by_text("맞아요.")).to_be_visible()
-    _click(page, "다음")
+    click(page, "다음")
     expect(page.get_by_text("4 / 6")).to_be_visible()
     assert _replica_of(page) == "r1"
 
@@ -215,12 +185,12 @@ def test_a_student_whose_replica_stops_goes_on_on_the_other_with_nothing_lost(br
             break
         page.wait_for_timeout(500)
     assert _replica_of(page) == "r2"
-    _settled(page)
+    settled(page)
     # The new session's first run finds the seat by its cookie and the place in the lesson in the database. That
     # run comes with the student's next click (Streamlit does not rerun on a reconnect), and that click's on_click
     # callback was registered in the stopped process: the player's buttons run it all the same (action_button),
     # so the click is not lost.
-    _click(page, "다음")
+    click(page, "다음")
     expect(page.get_by_text("5 / 6")).to_be_visible()
 
     with replicas["database"].reading() as s:

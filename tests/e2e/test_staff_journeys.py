@@ -17,7 +17,7 @@ from safeclass.db.engine import Database
 from safeclass.domain import Role
 from safeclass.services.accounts import create_account
 from tests.conftest import ROOT, require
-from tests.e2e.conftest import CHROMIUM, _free_port, open_page, open_sign_in, running_app
+from tests.e2e.conftest import CHROMIUM, _free_port, open_page, open_sign_in, running_app, settled
 from tests.factories import PASSWORD, make_account, make_class, make_site
 
 pytestmark = pytest.mark.e2e
@@ -49,23 +49,18 @@ def server(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> I
         yield {"url": base, "join_code": code, "one_time": one_time, "artifacts": folder}
 
 
-def _settled(page) -> None:
-    page.wait_for_timeout(300)
-    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0)
-
-
 def _at(page, heading: str, *, after_sign_in: bool = False) -> None:
     """Wait until the page with ``heading`` has finished its runs (Streamlit keeps stale elements while it reruns)."""
     expect(page.get_by_role("heading", name=heading)).to_be_visible()
-    _settled(page)
+    settled(page)
     if after_sign_in:
         page.wait_for_timeout(1500)  # the sign-in cookie is written on one more run
-        _settled(page)
+        settled(page)
 
 
 def _sign_in(page, username: str, password: str) -> None:
     expect(page.get_by_role("heading", name="수업 참여하기")).to_be_visible()
-    _settled(page)
+    settled(page)
     open_sign_in(page)
     page.get_by_label("아이디").fill(username)
     page.get_by_label("비밀번호").fill(password)
@@ -74,7 +69,7 @@ def _sign_in(page, username: str, password: str) -> None:
 
 def _join(page, code: str, seat: str, pin: str) -> None:
     expect(page.get_by_role("heading", name="수업 참여하기")).to_be_visible()
-    _settled(page)
+    settled(page)
     page.get_by_role("textbox", name="학급 코드").fill(code)
     page.get_by_role("textbox", name="내 번호").fill(seat)
     page.get_by_label("비밀번호 4자리").fill(pin)
@@ -90,19 +85,19 @@ def _choose(page, choice: str) -> None:
 def _play_training(page, artifacts: Path) -> None:
     """The fixture training: a critical choice first (flagged, in the verdict and the debrief), then a retry on the best path."""
     open_page(page, "대응 연수", "대응 연수")
-    _settled(page)
+    settled(page)
     expect(page.get_by_text("모든 연수 모듈을 마치면 열립니다").first).to_be_visible()  # certification is locked before the modules
     page.get_by_role("button", name="시작하기").click()
     _at(page, "첫 1시간")
     page.get_by_role("button", name="다음").click()
     expect(page.get_by_role("heading", name="첫 연락")).to_be_visible()
-    _settled(page)
+    settled(page)
 
     _choose(page, "사진을 내 휴대폰으로 보내 달라고 한다")  # forwarding the material "as evidence": critical
     expect(page.get_by_text("위험한 선택입니다", exact=False).first).to_be_visible()
     expect(page.get_by_text("복사본이 하나 더 생깁니다.").first).to_be_visible()
     page.get_by_role("button", name="계속").click()
-    _settled(page)
+    settled(page)
     _choose(page, "즉시 신고하고 복사본이 있다고 알린다")
     page.get_by_role("button", name="계속").click()
     verdict = page.get_by_text("치명적 오류 1개: 인증 전에 다시 해 보세요", exact=False).first
@@ -111,27 +106,27 @@ def _play_training(page, artifacts: Path) -> None:
     # The debrief walks back through the path: the critical step is marked, with its points and the better choice.
     expect(page.get_by_text("내 선택: 사진을 내 휴대폰으로 보내 달라고 한다 (0점 / 최선 2점)", exact=False).first).to_be_visible()
     expect(page.get_by_text("더 나은 선택: 링크와 시각만 기록하고 즉시 신고한다", exact=False).first).to_be_visible()
-    _settled(page)
+    settled(page)
     page.screenshot(path=artifacts / "debrief-critical.png", full_page=True)
 
     page.get_by_role("button", name="처음부터 다시 해 보기").click()
-    _settled(page)
+    settled(page)
     _choose(page, "링크와 시각만 기록하고 즉시 신고한다")
     page.get_by_role("button", name="계속").click()
     expect(page.get_by_text("치명적 오류 없음 · 최선의 경로 대비 100%").first).to_be_visible()
     expect(verdict).to_have_count(0)
-    _settled(page)
+    settled(page)
     page.get_by_role("button", name="마치기").click()
     expect(page.get_by_text("'첫 1시간' 모듈을 마쳤습니다.").first).to_be_visible()
-    _settled(page)
+    settled(page)
     page.get_by_role("button", name="인증 평가 시작").click()  # the last module is done: the certification is next
     _at(page, "인증")
     page.get_by_role("button", name="평가 시작").click()
     page.get_by_text("틀리다").click()
-    _settled(page)
+    settled(page)
     page.get_by_role("button", name="제출하기").click()
     expect(page.get_by_text("통과했습니다.").first).to_be_visible()
-    _settled(page)
+    settled(page)
 
 
 def test_principal_changes_the_one_time_password_trains_certifies_and_verifies_the_certificate(page, browser, server) -> None:
@@ -149,7 +144,7 @@ def test_principal_changes_the_one_time_password_trains_certifies_and_verifies_t
     page.get_by_test_id("stFormSubmitButton").get_by_role("button", name="비밀번호 변경").click()
     confirmation = page.get_by_text("비밀번호를 바꿨습니다", exact=False).first
     expect(confirmation).to_be_visible()
-    _settled(page)
+    settled(page)
     page.wait_for_timeout(1500)  # the sign-in cookie is renewed on the next run: the confirmation must survive it
     expect(confirmation).to_be_visible()
 
@@ -189,17 +184,17 @@ def test_teacher_creates_a_class_a_student_joins_and_the_teacher_resets_that_sea
     student.goto(server["url"])
     _join(student, code.lower(), "3", "2580")
     expect(student.get_by_role("heading", name="내 수업")).to_be_visible()
-    _settled(student)
+    settled(student)
     student.wait_for_timeout(1500)  # the seat cookie is written
 
     open_page(page, "좌석 목록", "좌석 목록")
-    _settled(page)
+    settled(page)
     page.get_by_test_id("stSelectbox").first.click()
     page.get_by_role("option", name=re.compile("5반")).click()
-    _settled(page)
+    settled(page)
     page.get_by_role("button", name="비밀번호 재설정").click()
     expect(page.get_by_text("3번 자리의 비밀번호를 지웠습니다", exact=False).first).to_be_visible()
-    _settled(page)
+    settled(page)
     expect(page.get_by_test_id("stDataFrame")).to_be_visible()
     page.screenshot(path=server["artifacts"] / "seats.png", full_page=True)
 
@@ -215,7 +210,7 @@ def test_teacher_attests_a_lesson(page, server) -> None:
     _sign_in(page, "teacher", PASSWORD)
     _at(page, "학급과 좌석", after_sign_in=True)
     open_page(page, "수업 기록", "기기 없이 한 수업 기록")
-    _settled(page)
+    settled(page)
     page.get_by_role("spinbutton", name="참석 학생 수").fill("24")
     page.get_by_role("button", name="기록하기").click()
     expect(page.get_by_text("수업을 기록했습니다 (24명)", exact=False).first).to_be_visible()

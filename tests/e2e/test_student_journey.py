@@ -14,7 +14,7 @@ from safeclass.content import load_catalog
 from safeclass.domain import Role
 from safeclass.services.progress import record_module_progress
 from safeclass.services.quizzes import start_quiz_attempt, submit_quiz_attempt
-from tests.e2e.conftest import open_sign_in, start_app
+from tests.e2e.conftest import click, open_sign_in, settled, start_app
 from tests.factories import PASSWORD, make_account, make_class, make_learners, make_site
 
 pytestmark = pytest.mark.e2e
@@ -45,32 +45,21 @@ def server(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> I
     yield from start_app(tmp_path_factory.mktemp("student"), sqlite_template, VALID, _setup)
 
 
-def _settled(page) -> None:
-    page.wait_for_timeout(300)
-    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0)
-
-
-def _click(page, name: str) -> None:
-    _settled(page)
-    page.get_by_test_id("stMain").get_by_role("button", name=name, exact=True).first.click()
-    _settled(page)
-
-
 def _join(
     page, code: str, seat: str, pin: str, labels: tuple[str, str, str, str] = ("학급 코드", "내 번호", "비밀번호 4자리", "참여하기")
 ) -> None:
     expect(page.get_by_role("textbox", name=labels[0])).to_be_visible()
-    _settled(page)  # a click made while the page is still rerunning (after a reload, the cookie run) can be lost
+    settled(page)  # a click made while the page is still rerunning (after a reload, the cookie run) can be lost
     page.get_by_role("textbox", name=labels[0]).fill(code)
     page.get_by_role("textbox", name=labels[1]).fill(seat)
     page.get_by_role("textbox", name=labels[2]).fill(pin)
     page.get_by_role("button", name=labels[3]).click()
-    _settled(page)
+    settled(page)
 
 
 def _choose(page, text: str) -> None:
     page.get_by_test_id("stMain").get_by_text(text, exact=True).click()
-    _settled(page)
+    settled(page)
 
 
 def _answer_quiz(page, right: bool, words: dict[str, str]) -> None:
@@ -79,7 +68,7 @@ def _answer_quiz(page, right: bool, words: dict[str, str]) -> None:
     _choose(page, words["ask"] if right else words["filter"])
     for option in (words["face"], words["uniform"]) if right else (words["colour"],):
         main.get_by_text(option, exact=True).click()
-        _settled(page)
+        settled(page)
     _choose(page, words["false"] if right else words["true"])
     if right:  # put "report together" last and "don't open" first with the Up/Down buttons
         for _ in range(6):
@@ -93,7 +82,7 @@ def _answer_quiz(page, right: bool, words: dict[str, str]) -> None:
             up = main.locator(f"[class*='order-up-{target}'] button").first
             up.scroll_into_view_if_needed()
             up.click()
-            _settled(page)
+            settled(page)
 
 
 KO = {
@@ -113,58 +102,58 @@ KO = {
 def test_a_student_joins_learns_fails_then_passes_and_comes_back(page, server, browser) -> None:
     _join(page, server["join_code"], "21", "4826")
     expect(page.get_by_role("heading", name="내 수업")).to_be_visible()
-    _click(page, "시작하기")
+    click(page, "시작하기")
     expect(page.get_by_text("온라인 성범죄를 다룹니다.")).to_be_visible()
-    _click(page, "수업 계속하기")
+    click(page, "수업 계속하기")
     expect(page.get_by_text("1 / 6")).to_be_visible()
-    _click(page, "다음")
-    _click(page, "다음")
+    click(page, "다음")
+    click(page, "다음")
     _choose(page, "그냥 올린다")
-    _click(page, "확인하기")
+    click(page, "확인하기")
     expect(page.get_by_text("친구가 정해요.")).to_be_visible()
     _choose(page, "묻는다")
-    _click(page, "확인하기")
+    click(page, "확인하기")
     expect(page.get_by_text("맞아요.")).to_be_visible()
-    _click(page, "다음")
-    _click(page, "다음")
+    click(page, "다음")
+    click(page, "다음")
     expect(page.get_by_role("img", name="신호등 그림")).to_be_visible()
 
     # A reload keeps the seat on this device and the place in the lesson.
     page.reload()
-    _settled(page)
+    settled(page)
     expect(page.get_by_text("5 / 6")).to_be_visible()
     # So does closing the tab and opening the app again: My lessons says where the student stopped.
     tab = page.context.new_page()
     tab.goto(server["url"])
-    _settled(tab)
+    settled(tab)
     expect(tab.get_by_role("heading", name="내 수업")).to_be_visible()
     expect(tab.get_by_text("진행 중 (5/6)")).to_be_visible()
-    _click(tab, "이어서 하기")
+    click(tab, "이어서 하기")
     expect(tab.get_by_text("5 / 6")).to_be_visible()
     tab.close()
-    _click(page, "다음")
-    _click(page, "퍼뜨린다")
+    click(page, "다음")
+    click(page, "퍼뜨린다")
     expect(page.get_by_text("위험한 선택이에요")).to_be_visible()
-    _click(page, "계속")
+    click(page, "계속")
     expect(page.get_by_text("더 나은 선택:")).to_be_visible()
-    _click(page, "처음부터 다시 해 보기")
-    _click(page, "선생님께 알린다")
-    _click(page, "계속")
+    click(page, "처음부터 다시 해 보기")
+    click(page, "선생님께 알린다")
+    click(page, "계속")
     expect(page.get_by_text("알리는 것이 지키는 일입니다.")).to_be_visible()
-    _click(page, "마치기")
+    click(page, "마치기")
     expect(page.get_by_text("꼭 기억할 것")).to_be_visible()
 
-    _click(page, "퀴즈 풀기")
-    _click(page, "퀴즈 시작")
+    click(page, "퀴즈 풀기")
+    click(page, "퀴즈 시작")
     _answer_quiz(page, right=False, words=KO)
-    _click(page, "제출하기")
+    click(page, "제출하기")
     expect(page.get_by_text("아직 통과하지 못했어요.")).to_be_visible()
     expect(page.get_by_text("장난이라도 피해는 같아요.")).to_be_visible()
-    _click(page, "다시 풀기")
-    _click(page, "퀴즈 시작")
+    click(page, "다시 풀기")
+    click(page, "퀴즈 시작")
     _answer_quiz(page, right=True, words=KO)
     page.screenshot(path=str(Path(server["database_url"].removeprefix("sqlite:///")).parent / "quiz.png"), full_page=True)
-    _click(page, "제출하기")
+    click(page, "제출하기")
     expect(page.get_by_text("통과!")).to_be_visible()
 
     # The completion shows on the principal's site page (6 of the class now: above k, so not hidden).
@@ -183,8 +172,8 @@ def test_a_student_joins_learns_fails_then_passes_and_comes_back(page, server, b
     coordinator.context.close()
 
     # Leave, then come back with the PIN: the lesson is done and the quiz passed.
-    _click(page, "내 수업으로")
-    _click(page, "나가기")
+    click(page, "내 수업으로")
+    click(page, "나가기")
     expect(page.get_by_role("heading", name="수업 참여하기")).to_be_visible()
     page.reload()
     expect(page.get_by_role("heading", name="수업 참여하기")).to_be_visible()  # Leave also forgot the seat in the browser
@@ -193,12 +182,12 @@ def test_a_student_joins_learns_fails_then_passes_and_comes_back(page, server, b
 
 
 def _sign_in(page, username: str) -> None:
-    _settled(page)
+    settled(page)
     open_sign_in(page)
     page.get_by_label("아이디").fill(username)
     page.get_by_label("비밀번호").fill(PASSWORD)
     page.get_by_role("button", name="로그인").click()
-    _settled(page)
+    settled(page)
 
 
 def test_another_browser_needs_the_pin_and_guessing_is_throttled(page, server, browser) -> None:
@@ -223,13 +212,13 @@ def test_quick_exit_leaves_for_a_neutral_page_that_back_cannot_undo(page, server
         re.compile(r"https://weather\.naver\.com/.*"), lambda route: route.fulfill(body="<h1>Weather</h1>", content_type="text/html")
     )
     _join(page, server["join_code"], "31", "7777")
-    _click(page, "시작하기")
+    click(page, "시작하기")
     expect(page.get_by_text("온라인 성범죄를 다룹니다.")).to_be_visible()
     page.get_by_role("button", name="빠른 나가기").click()
     page.wait_for_url(DEFAULT_QUICK_EXIT_URL)
     assert page.url == DEFAULT_QUICK_EXIT_URL
     page.go_back()
-    _settled(page)
+    settled(page)
     expect(page.get_by_role("heading", name="수업 참여하기")).to_be_visible()  # the seat is forgotten
     expect(page.get_by_text("온라인 성범죄를 다룹니다.")).to_have_count(0)
 
@@ -237,7 +226,7 @@ def test_quick_exit_leaves_for_a_neutral_page_that_back_cannot_undo(page, server
 def test_the_same_journey_in_english_on_a_phone(browser, server) -> None:
     phone = browser.new_context(viewport={"width": 390, "height": 844}, locale="en-GB", has_touch=True, is_mobile=True).new_page()
     phone.goto(server["url"])
-    _settled(phone)
+    settled(phone)
     expect(phone.get_by_role("button", name="빠른 나가기")).to_be_visible()  # no sidebar needed for help and exit
     # All of it can be tapped: Streamlit's header lies over the top of the page on a phone.
     box = phone.locator("#safeclass-quick-exit").bounding_box()
@@ -246,24 +235,24 @@ def test_the_same_journey_in_english_on_a_phone(browser, server) -> None:
         assert tapped == "safeclass-quick-exit", f"a tap at y={y:.0f} reaches {tapped!r}, not Quick exit"
     phone.get_by_test_id("stExpandSidebarButton").click()
     phone.get_by_text("English", exact=True).click()
-    _settled(phone)
+    settled(phone)
     for _ in range(50):  # the browser stores the choice once the page's script has run
         if any(c["name"] == "safeclass_lang" and c["value"] == "en" for c in phone.context.cookies()):
             break
         phone.wait_for_timeout(100)
     phone.reload()  # the language survives a reload
-    _settled(phone)
+    settled(phone)
     if phone.get_by_test_id("stSidebar").get_attribute("data-collapsed") == "false":
         phone.get_by_test_id("stSidebarCollapseButton").locator("button").click()
     _join(phone, server["join_code"], "32", "2468", ("Class code", "Seat number", "4-digit PIN", "Join"))
     expect(phone.get_by_role("heading", name="My lessons")).to_be_visible()
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390  # no horizontal scroll
-    _click(phone, "Start")
-    _click(phone, "Do the alternative activity")
-    _click(phone, "I have done the alternative activity")
+    click(phone, "Start")
+    click(phone, "Do the alternative activity")
+    click(phone, "I have done the alternative activity")
     expect(phone.get_by_text("What to remember")).to_be_visible()
-    _click(phone, "Take the quiz")
-    _click(phone, "Start the quiz")
+    click(phone, "Take the quiz")
+    click(phone, "Start the quiz")
     words = {
         "ask": "Ask",
         "filter": "A filter",
@@ -279,7 +268,7 @@ def test_the_same_journey_in_english_on_a_phone(browser, server) -> None:
     _answer_quiz(phone, right=True, words=words)
     phone.screenshot(path="/tmp/shots/phone-quiz.png", full_page=True)
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
-    _click(phone, "Submit")
+    click(phone, "Submit")
     expect(phone.get_by_text("Passed!")).to_be_visible()
     small = phone.evaluate(
         "() => [...document.querySelectorAll('[data-testid=stMain] button')]"
